@@ -1,0 +1,44 @@
+# The README's two commands: `make demo` and `make test`. Both bootstrap what they need on a fresh
+# machine: a .venv with the Python packages (torch's CPU build first, so nothing pulls a CUDA build)
+# and Debian's Tesseract with English and Spanish.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa
+
+.PHONY: demo test deps system-deps clean-venv
+
+demo: deps
+	$(BIN)/handoff demo
+
+test: deps
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+deps: $(STAMP) system-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+system-deps:
+	@if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx spa \
+	    && tesseract --list-langs 2>/dev/null | grep -qx eng; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing $(APT_PACKAGES)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	else \
+	    echo "Handoff needs Tesseract with English and Spanish. Install it with:"; \
+	    echo "  sudo apt-get install -y $(APT_PACKAGES)"; \
+	    exit 1; \
+	fi
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,275 @@
+"""The governance vocabulary: suggestions, flags, routes, policies, review items and decisions.
+
+Every agent speaks in `Suggestion`s; only `agents/gate.py` turns one into a `Route`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Literal
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class ClinicalCategory(StrEnum):
+    emergency_symptoms = "emergency_symptoms"
+    self_harm = "self_harm"
+    critical_result = "critical_result"
+    abnormal_result = "abnormal_result"
+    controlled_substance = "controlled_substance"
+    pregnancy = "pregnancy"
+    abuse = "abuse"
+
+
+class Priority(StrEnum):
+    routine = "routine"
+    urgent = "urgent"
+    emergent = "emergent"
+
+
+PRIORITY_RANK = {Priority.routine: 0, Priority.urgent: 1, Priority.emergent: 2}
+
+
+class Queue(StrEnum):
+    front_desk = "front_desk"
+    referrals = "referrals"
+    nursing = "nursing"
+    billing = "billing"
+    compliance = "compliance"
+    scheduling = "scheduling"
+
+
+# Flags that are not clinical or financial; `clinical:<category>` and `financial:<reason>` are
+# built with the helpers below.
+PLAIN_FLAGS = frozenset(
+    {
+        "low_confidence",
+        "degraded_input",
+        "fallback_model",
+        "injection_suspected",
+        "duplicate_suspected",
+        "incomplete",
+        "qa_sample",
+        "high_risk",
+    }
+)
+_FLAG_RE = re.compile(r"^(clinical:[a-z_]+|financial:[a-z0-9_]+|[a-z_]+)$")
+
+
+def clinical_flag(category: ClinicalCategory | str) -> str:
+    return f"clinical:{ClinicalCategory(category).value}"
+
+
+def financial_flag(reason: str) -> str:
+    return f"financial:{reason}"
+
+
+def validate_flag(flag: str) -> str:
+    if not _FLAG_RE.match(flag):
+        raise ValueError(f"flag {flag!r} is not of the form clinical:<category>, financial:<reason> or a plain flag")
+    if flag.startswith("clinical:"):
+        ClinicalCategory(flag.split(":", 1)[1])  # raises on an unknown category
+    elif not flag.startswith("financial:") and flag not in PLAIN_FLAGS:
+        raise ValueError(f"unknown flag {flag!r}; known: {sorted(PLAIN_FLAGS)}")
+    return flag
+
+
+class Evidence(BaseModel):
+    """Where a fact came from: a span of source text, a page, a feature or a table row."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["span", "page", "feature", "table_row", "rule"] = "span"
+    source: str | None = None  # which document part, field or table
+    start: int | None = None
+    end: int | None = None
+    page: int | None = None
+    text: str | None = None
+    value: Any = None
+    note: str | None = None
+
+
+class Suggestion(BaseModel):
+    """One agent output, before the gate has routed it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: UUID = Field(default_factory=uuid4)
+    agent: str  # intake, noshow, claims
+    kind: str  # what sort of output: doc_type, noshow_action, claim_check, ...
+    unit_id: UUID
+    subject: str  # what it is about, e.g. "inbound:<uuid>", "appointment:<id>", "claim:<id>"
+    label: str | None = None  # the primary categorical value, used for thresholds and queues
+    value: dict[str, Any] = Field(default_factory=dict)
+    confidence: float = Field(ge=0.0, le=1.0)
+    urgency: Priority = Priority.routine
+    amount: Decimal | None = None  # money at stake, for financial materiality
+    evidence: list[Evidence] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)
+    model_version: str
+    prompt_hash: str | None = None
+    input_hash: str
+    patient_group: dict[str, str] = Field(default_factory=dict)  # for fairness of the human loop
+    contains_phi: bool = True
+
+    @field_validator("flags")
+    @classmethod
+    def _flags_known(cls, flags: list[str]) -> list[str]:
+        return sorted({validate_flag(f) for f in flags})
+
+
+class RouteDecision(StrEnum):
+    auto = "auto"
+    review = "review"
+
+
+class Route(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: UUID = Field(default_factory=uuid4)
+    suggestion_id: UUID
+    unit_id: UUID
+    decision: RouteDecision
+    queue: str
+    priority: Priority
+    sla_due: datetime
+    reasons: list[str]  # the flags and rules that decided the route
+    policy_version: int
+    qa_sample: bool = False  # auto-applied but also sent to review to measure automation error
+    two_reviewers: bool = False  # policy marks it high-risk: two independent decisions
+
+    @model_validator(mode="after")
+    def _review_has_reason(self) -> "Route":
+        if self.decision == RouteDecision.review and not self.reasons:
+            raise ValueError("a review route must say why")
+        return self
+
+
+# Flags that send an item to review whatever the policy says (DESIGN promise 4).
+ALWAYS_REVIEW_PLAIN = frozenset({"low_confidence", "degraded_input", "fallback_model", "injection_suspected"})
+
+
+class Policy(BaseModel):
+    """The routing policy of one service unit at one version. Policy is data; the gate is code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default_min_confidence: float = Field(0.90, ge=0.0, le=1.0)
+    # Keys are "<agent>" or "<agent>:<label>"; the most specific key wins.
+    min_confidence: dict[str, float] = Field(default_factory=dict)
+    # Labels ("<agent>:<label>") that always need review, e.g. "noshow:overbook".
+    review_labels: list[str] = Field(default_factory=list)
+    # Clinical categories that always need review; every category of DESIGN.md must be present.
+    review_categories: list[ClinicalCategory] = Field(default_factory=lambda: list(ClinicalCategory))
+    # Plain flags that need review on top of the ones the gate always honours.
+    review_flags: list[str] = Field(default_factory=lambda: ["duplicate_suspected", "incomplete"])
+    materiality_amount: Decimal = Field(Decimal("1000"), ge=0)
+    high_risk_amount: Decimal = Field(Decimal("10000"), ge=0)
+    two_reviewers_for_emergent: bool = True
+    # Queue per "<agent>:<label>" or "<agent>"; "clinical" is the queue for clinically flagged items.
+    queues: dict[str, str] = Field(default_factory=dict)
+    default_queue: str = Queue.front_desk.value
+    clinical_queue: str = Queue.nursing.value
+    sla_minutes: dict[Priority, int] = Field(
+        default_factory=lambda: {Priority.emergent: 60, Priority.urgent: 24 * 60, Priority.routine: 3 * 24 * 60}
+    )
+    qa_sample_rate: float = Field(0.05, ge=0.0, le=1.0)
+    # Promise 6: PHI goes to an external LLM only when allowed, and then redacted.
+    llm_phi_allowed: bool = False
+
+    @field_validator("review_categories")
+    @classmethod
+    def _all_categories(cls, cats: list[ClinicalCategory]) -> list[ClinicalCategory]:
+        missing = set(ClinicalCategory) - set(cats)
+        if missing:
+            raise ValueError(
+                "review_categories must keep every clinical category (DESIGN promise 4); missing: "
+                + ", ".join(sorted(missing))
+            )
+        return sorted(set(cats))
+
+    @field_validator("review_flags")
+    @classmethod
+    def _flags_known(cls, flags: list[str]) -> list[str]:
+        return sorted({validate_flag(f) for f in flags})
+
+    @model_validator(mode="after")
+    def _amounts_ordered(self) -> "Policy":
+        if self.high_risk_amount < self.materiality_amount:
+            raise ValueError("high_risk_amount must be at least materiality_amount")
+        missing = set(Priority) - set(self.sla_minutes)
+        if missing:
+            raise ValueError("sla_minutes needs a value for every priority; missing: " + ", ".join(sorted(missing)))
+        return self
+
+    def threshold_for(self, agent: str, label: str | None) -> float:
+        if label is not None and f"{agent}:{label}" in self.min_confidence:
+            return self.min_confidence[f"{agent}:{label}"]
+        return self.min_confidence.get(agent, self.default_min_confidence)
+
+    def queue_for(self, agent: str, label: str | None) -> str:
+        if label is not None and f"{agent}:{label}" in self.queues:
+            return self.queues[f"{agent}:{label}"]
+        return self.queues.get(agent, self.default_queue)
+
+
+class PolicyVersion(BaseModel):
+    unit_id: UUID
+    version: int
+    policy: Policy
+    changed_by: str
+    changed_at: datetime
+    note: str | None = None
+
+
+class ReviewStatus(StrEnum):
+    ready = "ready"
+    in_progress = "in-progress"
+    completed = "completed"
+    rejected = "rejected"
+    cancelled = "cancelled"
+
+
+class ReviewItem(BaseModel):
+    id: UUID
+    unit_id: UUID
+    suggestion_id: UUID
+    route_id: UUID
+    subject: str
+    queue: str
+    priority: Priority
+    sla_due: datetime
+    status: ReviewStatus
+    qa_sample: bool = False
+    holder: str | None = None
+    lease_until: datetime | None = None
+    created_at: datetime
+    version: int = 1  # bumps when the suggestion under review is replaced; stale decisions get 409
+
+
+class DecisionAction(StrEnum):
+    accept = "accept"
+    override = "override"
+    reject = "reject"
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    review_item_id: UUID
+    action: DecisionAction
+    reason_code: str
+    new_value: dict[str, Any] | None = None
+    note: str | None = Field(None, max_length=2000)
+    decided_by: str
+    decided_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _override_has_value(self) -> "Decision":
+        if self.action == DecisionAction.override and not self.new_value:
+            raise ValueError("new_value: an override needs the corrected value")
+        return self

@@ -1,0 +1,28 @@
+"""Inbound items as accepted by Handoff, before any processing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel
+
+Channel = Literal["fax", "message", "referral", "appointments", "claim"]
+
+
+class InboundItem(BaseModel):
+    id: UUID
+    unit_id: UUID
+    channel: Channel
+    sha256: str
+    size_bytes: int
+    media_type: str
+    filename: str | None = None
+    received_by: str
+    received_at: datetime
+
+
+class Accepted(BaseModel):
+    item: InboundItem
+    created: bool  # False when the same bytes had been accepted before (idempotent re-send)

