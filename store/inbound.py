@@ -1,0 +1,65 @@
+"""Repository for accepted inbound items and their processing events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from models.inbound import Accepted, Channel, InboundItem
+from store.blobs import put_blob
+from store.queries import load
+
+
+def accept_inbound(
+    conn: psycopg.Connection,
+    *,
+    blob_root: Path,
+    unit_id: UUID,
+    channel: Channel,
+    data: bytes,
+    media_type: str,
+    filename: str | None,
+    received_by: str,
+) -> Accepted:
+    """Store the bytes, then the row; the same bytes to the same unit and channel give the same item."""
+    digest, _ = put_blob(blob_root, data)
+    Q = load("inbound")
+    row = conn.execute(
+        Q.insert_inbound_item,
+        {
+            "id": uuid4(),
+            "unit_id": unit_id,
+            "channel": channel,
+            "sha256": digest,
+            "size_bytes": len(data),
+            "media_type": media_type,
+            "filename": filename,
+            "received_by": received_by,
+        },
+    ).fetchone()
+    if row is None:
+        row = conn.execute(Q.find_inbound_item, {"unit_id": unit_id, "channel": channel, "sha256": digest}).fetchone()
+        return Accepted(item=InboundItem(**row), created=False)
+    record_inbound_event(conn, item_id=row["id"], event="accepted")
+    return Accepted(item=InboundItem(**row), created=True)
+
+
+def get_inbound_item(conn: psycopg.Connection, *, item_id: UUID) -> InboundItem | None:
+    row = conn.execute(load("inbound").get_inbound_item, {"id": item_id}).fetchone()
+    return InboundItem(**row) if row else None
+
+
+def record_inbound_event(conn: psycopg.Connection, *, item_id: UUID, event: str, detail: dict[str, Any] | None = None) -> None:
+    conn.execute(load("inbound").insert_inbound_event, {"item_id": item_id, "event": event, "detail": Jsonb(detail or {})})
+
+
+def inbound_events(conn: psycopg.Connection, *, item_id: UUID) -> list[dict]:
+    return conn.execute(load("inbound").inbound_events, {"item_id": item_id}).fetchall()
+
+
+def unfinished_inbound(conn: psycopg.Connection) -> list[UUID]:
+    return [r["id"] for r in conn.execute(load("inbound").inbound_without_outcome).fetchall()]
