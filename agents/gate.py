@@ -1,0 +1,121 @@
+"""The one gate (DESIGN promise 1): every agent output becomes a Route here, by policy, and is logged.
+
+`decide_route` is a pure function of the suggestion and the policy, so it can be property-tested;
+`route_suggestion` loads the unit's current policy, decides, and records the suggestion, the route
+and (for review, or a QA sample) the review item in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import psycopg
+
+from models.governance import (
+    ALWAYS_REVIEW_PLAIN,
+    PRIORITY_RANK,
+    ClinicalCategory,
+    Policy,
+    Priority,
+    ReviewItem,
+    Route,
+    RouteDecision,
+    Suggestion,
+    financial_flag,
+)
+from store import policy as policy_store
+from store import routing
+
+# Clinical categories that make an item emergent or urgent whatever the agent said.
+_EMERGENT = {ClinicalCategory.emergency_symptoms, ClinicalCategory.self_harm, ClinicalCategory.critical_result}
+_URGENT = {ClinicalCategory.abnormal_result, ClinicalCategory.abuse}
+
+
+class NoPolicy(LookupError):
+    """The unit has no routing policy yet; nothing may be routed without one."""
+
+
+@dataclass(frozen=True)
+class GateOutcome:
+    suggestion: Suggestion
+    route: Route
+    review_item: ReviewItem | None
+
+
+def _max_priority(*ps: Priority) -> Priority:
+    return max(ps, key=lambda p: PRIORITY_RANK[p])
+
+
+def qa_draw(suggestion_id: object, policy_version: int) -> float:
+    """A reproducible draw in [0, 1) for QA sampling: anyone can recompute who was sampled."""
+    digest = hashlib.sha256(f"{suggestion_id}:{policy_version}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def decide_route(suggestion: Suggestion, policy: Policy, *, policy_version: int, now: datetime) -> Route:
+    """Turn a suggestion into a route. Documents and models cannot influence this except through
+    the suggestion's typed fields; free text is never read here (DESIGN promise 5)."""
+    flags = set(suggestion.flags)
+    reasons: set[str] = set()
+
+    threshold = policy.threshold_for(suggestion.agent, suggestion.label)
+    if suggestion.confidence < threshold:
+        flags.add("low_confidence")
+    if suggestion.amount is not None and suggestion.amount > policy.materiality_amount:
+        flags.add(financial_flag("over_materiality"))
+
+    categories = {ClinicalCategory(f.split(":", 1)[1]) for f in flags if f.startswith("clinical:")}
+    # Every clinical category always needs review (the policy cannot drop one; see Policy).
+    reasons |= {f for f in flags if f.startswith("clinical:") or f.startswith("financial:")}
+    reasons |= flags & ALWAYS_REVIEW_PLAIN
+    reasons |= flags & set(policy.review_flags)
+    label_key = f"{suggestion.agent}:{suggestion.label}"
+    if suggestion.label is not None and label_key in policy.review_labels:
+        reasons.add(f"label:{label_key}")
+
+    priority = suggestion.urgency
+    if categories & _EMERGENT:
+        priority = _max_priority(priority, Priority.emergent)
+    elif categories & _URGENT:
+        priority = _max_priority(priority, Priority.urgent)
+    if priority == Priority.emergent:
+        reasons.add("urgency:emergent")
+
+    decision = RouteDecision.review if reasons else RouteDecision.auto
+    queue = policy.clinical_queue if categories else policy.queue_for(suggestion.agent, suggestion.label)
+    qa_sample = decision == RouteDecision.auto and qa_draw(suggestion.id, policy_version) < policy.qa_sample_rate
+    two_reviewers = decision == RouteDecision.review and (
+        (priority == Priority.emergent and policy.two_reviewers_for_emergent)
+        or (suggestion.amount is not None and suggestion.amount > policy.high_risk_amount)
+    )
+    if decision == RouteDecision.auto:
+        reasons = {f"confidence>={threshold:.2f}"} | ({"qa_sample"} if qa_sample else set())
+    return Route(
+        suggestion_id=suggestion.id,
+        unit_id=suggestion.unit_id,
+        decision=decision,
+        queue=queue,
+        priority=priority,
+        sla_due=now + timedelta(minutes=policy.sla_minutes[priority]),
+        reasons=sorted(reasons),
+        policy_version=policy_version,
+        qa_sample=qa_sample,
+        two_reviewers=two_reviewers,
+    )
+
+
+def route_suggestion(conn: psycopg.Connection, suggestion: Suggestion, *, now: datetime | None = None) -> GateOutcome:
+    """Route and record one suggestion. The caller's transaction (if any) holds all three writes."""
+    current = policy_store.current_policy(conn, unit_id=suggestion.unit_id)
+    if current is None:
+        raise NoPolicy(f"service unit {suggestion.unit_id} has no routing policy; run `handoff policy set`")
+    route = decide_route(suggestion, current.policy, policy_version=current.version, now=now or datetime.now(timezone.utc))
+    with conn.transaction():
+        routing.insert_suggestion(conn, suggestion)
+        routing.insert_route(conn, route)
+        item = None
+        if route.decision == RouteDecision.review or route.qa_sample:
+            item = routing.open_review_item(conn, suggestion=suggestion, route=route)
+    return GateOutcome(suggestion=suggestion, route=route, review_item=item)

@@ -1,0 +1,149 @@
+"""Background jobs on procrastinate, in the same Postgres: one worker or many machines' worth.
+
+Jobs carry ids, never live objects. An accepted item and its job are written in one transaction
+(`enqueue_inbound` on the caller's connection), so an item is never queued before it is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timezone
+from uuid import UUID
+
+import procrastinate
+import psycopg
+from procrastinate.manager import JobManager
+from procrastinate.tasks import configure_task
+
+from agents.runtime import Runtime
+from models.inbound import InboundItem
+from store import inbound as inbound_store
+from store import review as review_store
+
+log = logging.getLogger(__name__)
+
+# The worker's app: its connector is replaced by one with the database URL when a worker starts.
+app = procrastinate.App(connector=procrastinate.PsycopgConnector())
+# Deferring happens on the caller's own (sync) connection, inside the caller's transaction, through a
+# separate job manager, so it works the same whether or not a worker runs in this process.
+_defer_manager = JobManager(procrastinate.SyncPsycopgConnector())
+
+InboundHandler = Callable[[Runtime, InboundItem], None]
+_handlers: dict[str, InboundHandler] = {}
+_runtime: Runtime | None = None
+
+
+def bind_runtime(runtime: Runtime) -> None:
+    """Give tasks run by this process their settings and pool (called by the worker's entry)."""
+    global _runtime
+    _runtime = runtime
+
+
+def _require_runtime() -> Runtime:
+    if _runtime is None:
+        raise RuntimeError("jobs ran before bind_runtime(); start workers through `handoff worker`")
+    return _runtime
+
+
+def register_inbound_handler(channel: str, handler: InboundHandler) -> None:
+    """Agents register the handler for their channel (fax, message, referral, appointments, claim)."""
+    _handlers[channel] = handler
+
+
+def enqueue_inbound(conn: psycopg.Connection, *, item_id: UUID) -> int:
+    """Queue processing of an accepted item inside the caller's transaction."""
+    deferrer = configure_task(name=process_inbound.name, job_manager=_defer_manager, connection=conn,
+                              queue=process_inbound.queue)
+    job_id = deferrer.defer(item_id=str(item_id))
+    inbound_store.record_inbound_event(conn, item_id=item_id, event="queued", detail={"job_id": job_id})
+    return job_id
+
+
+@app.task(name="handoff.process_inbound", queue="inbound", retry=procrastinate.RetryStrategy(max_attempts=3, wait=5))
+def process_inbound(item_id: str) -> None:
+    rt = _require_runtime()
+    with rt.pool.connection() as conn:
+        item = inbound_store.get_inbound_item(conn, item_id=UUID(item_id))
+        if item is None:
+            log.warning("process_inbound: no inbound item %s", item_id)
+            return
+        handler = _handlers.get(item.channel)
+        if handler is None:
+            # Kept, and said plainly: the item waits until an agent for its channel is installed.
+            inbound_store.record_inbound_event(conn, item_id=item.id, event="no_agent", detail={"channel": item.channel})
+            conn.commit()
+            return
+    try:
+        handler(rt, item)
+    except Exception as exc:
+        with rt.pool.connection() as conn:
+            inbound_store.record_inbound_event(
+                conn, item_id=item.id, event="error", detail={"error": exc.__class__.__name__}
+            )
+        raise
+    with rt.pool.connection() as conn:
+        inbound_store.record_inbound_event(conn, item_id=item.id, event="processed")
+
+
+@app.periodic(cron="* * * * *")
+@app.task(name="handoff.expire_review_leases", queue="maintenance", queueing_lock="expire_review_leases")
+def expire_review_leases(timestamp: int) -> None:
+    rt = _require_runtime()
+    with rt.pool.connection() as conn:
+        expired = review_store.expire_leases(conn, now=datetime.fromtimestamp(timestamp, timezone.utc))
+    if expired:
+        log.info("returned %d review items with expired leases to ready", len(expired))
+
+
+def run_worker(runtime: Runtime, *, concurrency: int = 1, wait: bool = True) -> None:
+    """Run a worker in the foreground until interrupted (or, with wait=False, until the queue is empty)."""
+    bind_runtime(runtime)
+    with app.replace_connector(procrastinate.PsycopgConnector(conninfo=runtime.database_url)):
+        app.run_worker(concurrency=concurrency, wait=wait)
+
+
+class InProcessWorker:
+    """A worker on a background thread, for `handoff serve` and `handoff demo` on one machine."""
+
+    def __init__(self, runtime: Runtime, *, concurrency: int = 1):
+        self._runtime = runtime
+        self._concurrency = concurrency
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+
+    def start(self) -> None:
+        bind_runtime(self._runtime)
+        self._thread = threading.Thread(target=self._run, name="handoff-worker", daemon=True)
+        self._thread.start()
+        self._ready.wait(timeout=30)
+
+    def _run(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self._loop)
+        try:
+            self._loop.run_until_complete(self._main())
+        finally:
+            self._loop.close()
+
+    async def _main(self) -> None:
+        with app.replace_connector(procrastinate.PsycopgConnector(conninfo=self._runtime.database_url)):
+            async with app.open_async():
+                self._task = asyncio.ensure_future(
+                    app.run_worker_async(concurrency=self._concurrency, install_signal_handlers=False)
+                )
+                self._ready.set()
+                try:
+                    await self._task
+                except asyncio.CancelledError:
+                    pass
+
+    def stop(self, timeout: float = 15) -> None:
+        if self._loop and self._task and not self._task.done():
+            self._loop.call_soon_threadsafe(self._task.cancel)
+        if self._thread:
+            self._thread.join(timeout=timeout)
