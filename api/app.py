@@ -1,0 +1,58 @@
+"""The FastAPI application: one lifespan opens the pool (and an in-process worker), routers attach."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from agents.jobs import InProcessWorker
+from agents.runtime import Runtime, open_runtime
+from api.routers import health
+from models.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None, worker: bool | None = None) -> FastAPI:
+    """Build the app. Pass `runtime` to share an already-open pool (tests, `handoff demo`)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        nonlocal runtime
+        own_runtime = runtime is None
+        rt = runtime or open_runtime(settings or Settings())
+        app.state.runtime = rt
+        in_process = None
+        if worker if worker is not None else rt.settings.inprocess_worker:
+            in_process = InProcessWorker(rt)
+            in_process.start()
+        try:
+            yield
+        finally:
+            if in_process:
+                in_process.stop()
+            if own_runtime:
+                rt.pool.close()
+
+    app = FastAPI(
+        title="Handoff",
+        version="0.1.0",
+        description="Governed AI agents for clinic operations: every output is logged and routed by policy.",
+        lifespan=lifespan,
+    )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Name each field and what is wrong with it; never echo the submitted values (may be PHI).
+        errors = [
+            {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": e.get("msg", "invalid")}
+            for e in exc.errors()
+        ]
+        return JSONResponse(status_code=422, content={"detail": "invalid request", "errors": errors})
+
+    app.include_router(health.router)
+    return app

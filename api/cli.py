@@ -1,0 +1,337 @@
+"""The `handoff` command line. Errors a user can cause exit 2 with one clear line, never a trace."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from pydantic import ValidationError
+
+from models.settings import Settings
+
+app = typer.Typer(
+    help="Handoff: governed AI agents for clinic operations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,  # a rich trace with locals could show PHI
+)
+db_app = typer.Typer(help="The database: status and migrations.", no_args_is_help=True)
+users_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
+audit_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
+policy_app = typer.Typer(help="Routing policy per service unit.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(policy_app, name="policy")
+
+
+class UserError(Exception):
+    """Something the user can fix; printed as one line, exit 2."""
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _runtime(migrate: bool = True):
+    from agents.runtime import open_runtime
+
+    return open_runtime(_settings(), migrate=migrate)
+
+
+def _echo(msg: str) -> None:
+    typer.echo(msg)
+
+
+# --- serving and workers -----------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    worker: Annotated[bool, typer.Option(help="Run a job worker in this process.")] = True,
+) -> None:
+    """Serve the API and pages (with an in-process job worker by default)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    rt = _runtime()
+    uvicorn.run(create_app(runtime=rt, worker=worker), host=host, port=port, log_level="info")
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Jobs run at once.")] = 1,
+    once: Annotated[bool, typer.Option(help="Stop when the queue is empty.")] = False,
+) -> None:
+    """Run a background job worker (any number may run against one database)."""
+    from agents.jobs import run_worker
+
+    run_worker(_runtime(), concurrency=concurrency, wait=not once)
+
+
+@app.command()
+def demo(
+    serve_: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after seeding.")] = True,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic clinic day.")] = 20261122,
+) -> None:
+    """Seed a demo organization and a synthetic clinic day, then serve on localhost."""
+    from api.demo import DEMO_PASSWORD, run_demo_day, seed_demo
+
+    rt = _runtime()
+    logins = seed_demo(rt)
+    for line in run_demo_day(rt, seed=seed):
+        _echo(line)
+    _echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for login in logins:
+        _echo(f"  {login.username:<14} {login.role:<22} {', '.join(login.units)}")
+    if not serve_:
+        rt.pool.close()
+        return
+    import uvicorn
+
+    from api.app import create_app
+
+    _echo(f"Serving on http://{host}:{port}  (health: http://{host}:{port}/healthz)")
+    uvicorn.run(create_app(runtime=rt), host=host, port=port, log_level="warning")
+
+
+# --- database ----------------------------------------------------------------------------------
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Show which migrations are applied and pending."""
+    from store import db
+    from store.migrate import migration_status
+
+    url = db.database_url(_settings())
+    with db.connect(url, autocommit=True) as conn:
+        st = migration_status(conn)
+    _echo(f"applied: {', '.join(map(str, st.applied)) or 'none'}")
+    _echo(f"pending: {', '.join(map(str, st.pending)) or 'none'}")
+    if st.changed:
+        _echo(f"changed since applied (do not edit applied migrations): {', '.join(map(str, st.changed))}")
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Apply pending migrations (also done at every start)."""
+    from store import db
+    from store.migrate import migrate
+
+    url = db.database_url(_settings())
+    with db.connect(url, autocommit=True) as conn:
+        done = migrate(conn)
+    _echo(f"applied: {', '.join(map(str, done))}" if done else "up to date")
+
+
+# --- users -------------------------------------------------------------------------------------
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Option(help="Username (lower case, digits, . _ - @).")],
+    role: Annotated[str, typer.Option(help="Role: front_desk, referral_coordinator, nurse, biller, practice_manager, compliance, engineer, admin.")],
+    unit: Annotated[list[str], typer.Option(help="Service unit code; repeat for several units.")],
+    display_name: Annotated[Optional[str], typer.Option(help="Name shown in pages.")] = None,
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input instead of generating one.")] = False,
+) -> None:
+    """Add a user with a role in one or more units; prints a generated password once."""
+    from api.security import generate_password, hash_password
+    from models.org import Role
+    from store import org as org_store
+
+    try:
+        role_ = Role(role)
+    except ValueError:
+        raise UserError(f"--role: unknown role {role!r}; use one of {', '.join(r.value for r in Role)}") from None
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else generate_password()
+    try:
+        password_hash = hash_password(password)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    rt = _runtime()
+    with rt.pool.connection() as conn, conn.transaction():
+        units = [org_store.get_unit_by_code(conn, code=c) for c in unit]
+        user = org_store.create_user(conn, org_id=units[0].org_id, username=name, display_name=display_name or name,
+                                     password_hash=password_hash, actor="cli")
+        for u in units:
+            org_store.grant_role(conn, user_id=user.id, unit_id=u.id, role=role_, actor="cli")
+    _echo(f"added {name} as {role_.value} in {', '.join(unit)}")
+    if not password_stdin:
+        _echo(f"password (shown once): {password}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List users with their roles and units."""
+    from store import org as org_store
+
+    rt = _runtime()
+    with rt.pool.connection() as conn:
+        for r in org_store.list_users(conn):
+            _echo(f"{r['username']:<16} {r['role'] or '-':<22} {r['unit_code'] or '-':<16} {'active' if r['active'] else 'inactive'}")
+
+
+# --- audit -------------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify(
+    anchor: Annotated[Optional[Path], typer.Option(help="An anchor file written earlier by `handoff audit anchor --out`.")] = None,
+) -> None:
+    """Walk the hash chain; exits 1 naming the first bad row."""
+    from store import audit
+
+    anchor_ = None
+    if anchor is not None:
+        try:
+            anchor_ = audit.Anchor.from_json(anchor.read_text())
+        except (OSError, ValueError, KeyError) as exc:
+            raise UserError(f"--anchor: cannot read an anchor from {anchor}: {exc.__class__.__name__}") from None
+    rt = _runtime()
+    with rt.pool.connection() as conn:
+        report = audit.verify_chain(conn, anchor=anchor_)
+    if report.ok:
+        _echo(f"audit chain OK: {report.rows} rows, head seq {report.head_seq} hash {report.head_hash}")
+        return
+    _echo(f"audit chain BROKEN at {report.first_problem}")
+    raise typer.Exit(1)
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    out: Annotated[Optional[Path], typer.Option(help="Also append the anchor to this file (keep it outside the database's machine).")] = None,
+) -> None:
+    """Print the chain head (seq and hash); compare later with `audit verify --anchor`."""
+    from store import audit
+
+    rt = _runtime()
+    with rt.pool.connection() as conn:
+        a = audit.current_anchor(conn)
+    _echo(a.to_json())
+    if out is not None:
+        try:
+            out.write_text(a.to_json() + "\n")
+        except OSError as exc:
+            raise UserError(f"--out: cannot write {out}: {exc.strerror}") from None
+
+
+# --- policy ------------------------------------------------------------------------------------
+
+
+@policy_app.command("show")
+def policy_show(unit: Annotated[str, typer.Option(help="Service unit code.")]) -> None:
+    """Print the unit's current policy as JSON, with its version."""
+    from agents.policy import show_policy
+
+    rt = _runtime()
+    with rt.pool.connection() as conn:
+        pv = show_policy(conn, unit_code=unit)
+    if pv is None:
+        raise UserError(f"--unit: {unit} has no policy yet")
+    _echo(json.dumps({"unit": unit, "version": pv.version, "changed_by": pv.changed_by,
+                      "changed_at": pv.changed_at.isoformat(), "policy": pv.policy.model_dump(mode="json")}, indent=2))
+
+
+@policy_app.command("set")
+def policy_set(
+    unit: Annotated[str, typer.Option(help="Service unit code.")],
+    file: Annotated[Path, typer.Option(help="JSON with the policy keys to change (merged over the current policy).")],
+    by: Annotated[str, typer.Option(help="Username of the admin or practice manager making the change.")],
+    expected_version: Annotated[Optional[int], typer.Option(help="The version you edited; refused if it changed since.")] = None,
+    note: Annotated[Optional[str], typer.Option(help="Why the policy changes (kept in the log).")] = None,
+) -> None:
+    """Change a unit's policy: a new version, logged, by an admin or practice manager."""
+    from agents.policy import set_policy, show_policy
+    from models.governance import Policy
+    from store import org as org_store
+
+    try:
+        changes = json.loads(file.read_text())
+    except OSError as exc:
+        raise UserError(f"--file: cannot read {file}: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise UserError(f"--file: {file} is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if not isinstance(changes, dict):
+        raise UserError("--file: the JSON must be an object of policy keys")
+    rt = _runtime()
+    with rt.pool.connection() as conn, conn.transaction():
+        found = org_store.get_user_by_username(conn, username=by)
+        if found is None:
+            raise UserError(f"--by: no user named {by!r}")
+        current = show_policy(conn, unit_code=unit)
+        base = current.policy.model_dump(mode="json") if current else {}
+        try:
+            policy = Policy.model_validate({**base, **changes})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"]) or "policy"
+            raise UserError(f"--file: {field}: {first['msg']}") from None
+        pv = set_policy(conn, unit_code=unit, policy=policy, editor=found[0],
+                        expected_version=expected_version, note=note)
+    _echo(f"policy of {unit} is now version {pv.version}")
+
+
+# --- entry -------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: map errors a user can cause to one line and exit 2."""
+    from agents.policy import NotAllowed
+    from store.db import DatabaseUnavailable
+    from store.org import UnknownUnit, UserExists
+    from store.policy import PolicyConflict
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        rc = app(args=argv, prog_name="handoff", standalone_mode=False)
+        # Without standalone mode click returns the code of typer.Exit instead of raising it.
+        if isinstance(rc, int) and rc != 0:
+            sys.exit(rc)
+    except (UserError, UnknownUnit, UserExists, NotAllowed, PolicyConflict, DatabaseUnavailable) as exc:
+        typer.echo(f"handoff: {exc}", err=True)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:
+        if hasattr(exc, "format_message") and getattr(exc, "exit_code", None) == 2:
+            # A usage error from typer's click: wrong command, missing or bad option.
+            typer.echo(f"handoff: {exc.format_message()}", err=True)
+            sys.exit(2)
+        _log_internal_error(exc)
+        typer.echo(f"handoff: internal error ({exc.__class__.__name__}); details in {_error_log_path()}", err=True)
+        sys.exit(1)
+
+
+def _error_log_path() -> Path:
+    return _settings().home / "logs" / "cli-errors.log"
+
+
+def _log_internal_error(exc: BaseException) -> None:
+    """Keep the frames (not the message, which may quote data) for an engineer to read."""
+    import traceback
+
+    try:
+        path = _error_log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        with path.open("a") as fh:
+            fh.write(f"--- {exc.__class__.__module__}.{exc.__class__.__name__}\n{frames}")
+    except OSError:
+        pass
+
+
+if __name__ == "__main__":
+    main()

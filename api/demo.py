@@ -1,0 +1,91 @@
+"""The demo organization: two service units, a user per role, default policies.
+
+Later agents add their share of a synthetic clinic day through `DEMO_DAY_STEPS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from agents.policy import install_default_policy
+from agents.runtime import Runtime
+from api.security import hash_password
+from models.governance import Policy
+from models.org import BillingProfile, Role
+from store import org as org_store
+
+DEMO_ORG = "Riverside Community Clinic (demo)"
+DEMO_PASSWORD = "handoff-demo"  # demo data only; printed on purpose so a newcomer can sign in
+
+DEMO_UNITS = [
+    ("primary-care", "Primary Care", Decimal("1000")),
+    ("cardiology", "Cardiology", Decimal("2500")),
+]
+# username -> (display name, role, units)
+DEMO_USERS: list[tuple[str, str, Role, list[str]]] = [
+    ("frontdesk", "Fran Desk", Role.front_desk, ["primary-care"]),
+    ("referrals", "Rey Ferral", Role.referral_coordinator, ["primary-care"]),
+    ("nurse", "Nora Nurse", Role.nurse, ["primary-care"]),
+    ("biller", "Bill Ling", Role.biller, ["primary-care"]),
+    ("manager", "Mona Manager", Role.practice_manager, ["primary-care", "cardiology"]),
+    ("compliance", "Cora Compliance", Role.compliance, ["primary-care", "cardiology"]),
+    ("engineer", "Eng Ineer", Role.engineer, ["primary-care", "cardiology"]),
+    ("admin", "Ada Admin", Role.admin, ["primary-care", "cardiology"]),
+    ("cardio.nurse", "Carl Cardio", Role.nurse, ["cardiology"]),
+    ("cardio.biller", "Cathy Claims", Role.biller, ["cardiology"]),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    units: list[str]
+
+
+# Each step adds one agent's share of the synthetic clinic day; it gets the runtime and a seed.
+DEMO_DAY_STEPS: list[tuple[str, Callable[[Runtime, int], str]]] = []
+
+
+def seed_demo(runtime: Runtime) -> list[DemoLogin]:
+    """Create (idempotently) the demo organization, units, users and policies."""
+    logins = []
+    with runtime.pool.connection() as conn, conn.transaction():
+        org = org_store.ensure_organization(conn, name=DEMO_ORG)
+        for code, name, materiality in DEMO_UNITS:
+            org_store.ensure_unit(conn, org_id=org.id, code=code, name=name, billing_profile=BillingProfile())
+            install_default_policy(conn, unit_code=code, policy=Policy(
+                materiality_amount=materiality,
+                high_risk_amount=materiality * 10,
+                queues={
+                    "intake": "front_desk",
+                    "intake:referral": "referrals",
+                    "intake:clinical_question": "nursing",
+                    "intake:lab_result": "nursing",
+                    "intake:imaging_report": "nursing",
+                    "intake:rx_refill": "nursing",
+                    "intake:billing_question": "billing",
+                    "intake:payer_correspondence": "billing",
+                    "claims": "billing",
+                    "noshow": "scheduling",
+                },
+                review_labels=["noshow:overbook"],
+            ))
+        password_hash = hash_password(DEMO_PASSWORD)
+        for username, display, role, units in DEMO_USERS:
+            found = org_store.get_user_by_username(conn, username=username)
+            user = found[0] if found else org_store.create_user(
+                conn, org_id=org.id, username=username, display_name=display, password_hash=password_hash, actor="demo"
+            )
+            for code in units:
+                unit = org_store.get_unit_by_code(conn, code=code)
+                org_store.grant_role(conn, user_id=user.id, unit_id=unit.id, role=role, actor="demo")
+            logins.append(DemoLogin(username=username, role=role.value, units=units))
+    return logins
+
+
+def run_demo_day(runtime: Runtime, *, seed: int = 20261122) -> list[str]:
+    """Run every agent's share of the synthetic clinic day; returns one line of summary per step."""
+    return [f"{name}: {step(runtime, seed)}" for name, step in DEMO_DAY_STEPS]
