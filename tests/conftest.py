@@ -1,0 +1,99 @@
+"""Test fixtures: one embedded PostgreSQL per test session; each test gets a fresh database cloned
+from a migrated template, so tests are isolated and nothing of our own is mocked."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import warnings
+from pathlib import Path
+
+import pytest
+
+from models.settings import Settings
+
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+TEMPLATE_DB = "handoff_template"
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    from store.db import start_embedded_server
+
+    server = start_embedded_server(tmp_path_factory.mktemp("pg"))
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def template_url(pg_server) -> str:
+    from store.db import connect, embedded_url, ensure_database
+    from store.migrate import migrate
+
+    ensure_database(embedded_url(pg_server, "postgres"), TEMPLATE_DB)
+    url = embedded_url(pg_server, TEMPLATE_DB)
+    with connect(url, autocommit=True) as conn:
+        migrate(conn)
+    return url
+
+
+@pytest.fixture
+def db_url(pg_server, template_url) -> str:
+    """A fresh, migrated database for this test."""
+    from store.db import embedded_url, ensure_database
+
+    name = f"t_{os.getpid()}_{next(_counter)}"
+    ensure_database(embedded_url(pg_server, "postgres"), name, template=TEMPLATE_DB)
+    return embedded_url(pg_server, name)
+
+
+@pytest.fixture
+def settings(tmp_path, db_url) -> Settings:
+    return Settings(
+        home=tmp_path / "home",
+        database_url=db_url,
+        inprocess_worker=False,
+        llm_local_only=True,
+        data_dir=SHARED_DATA,
+    )
+
+
+@pytest.fixture
+def runtime(settings):
+    from agents.runtime import open_runtime
+
+    rt = open_runtime(settings, migrate=False)
+    yield rt
+    rt.pool.close()
+
+
+@pytest.fixture
+def conn(runtime):
+    with runtime.pool.connection() as c:
+        yield c
+
+
+@pytest.fixture
+def demo_org(runtime):
+    """The demo organization, units, users and policies."""
+    from api.demo import seed_demo
+
+    return seed_demo(runtime)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"public data sets not found at {SHARED_DATA} (they sit beside the repo in CI)")
+    return SHARED_DATA
+
+
+def cli_env(settings: Settings) -> dict[str, str]:
+    """Environment for running the real `handoff` CLI against the test's database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HANDOFF_") and k != "DATABASE_URL"}
+    env.update({"HANDOFF_HOME": str(settings.home), "DATABASE_URL": settings.database_url or ""})
+    return env

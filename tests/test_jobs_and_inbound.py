@@ -1,0 +1,79 @@
+"""Accepted input is stored before anything else, idempotently, and its job is queued in the same
+transaction; a real procrastinate worker then runs it."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from agents import jobs
+from store import inbound as inbound_store
+from store import org as org_store
+from store.blobs import read_blob
+
+
+def _accept(conn, settings, data: bytes, channel="fax"):
+    unit = org_store.get_unit_by_code(conn, code="primary-care")
+    return inbound_store.accept_inbound(conn, blob_root=settings.blob_dir, unit_id=unit.id, channel=channel,
+                                        data=data, media_type="application/pdf", filename="x.pdf", received_by="test")
+
+
+def _job_count(conn) -> int:
+    return conn.execute("SELECT count(*) AS n FROM procrastinate_jobs WHERE task_name = 'handoff.process_inbound'").fetchone()["n"]
+
+
+def test_item_and_job_commit_together_or_not_at_all(conn, settings, demo_org):
+    with conn.transaction():
+        acc = _accept(conn, settings, b"%PDF-1.4 fax one")
+        jobs.enqueue_inbound(conn, item_id=acc.item.id)
+    assert acc.created and _job_count(conn) == 1
+    assert read_blob(settings.blob_dir, acc.item.sha256) == b"%PDF-1.4 fax one"
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom):
+        with conn.transaction():
+            acc2 = _accept(conn, settings, b"%PDF-1.4 fax two")
+            jobs.enqueue_inbound(conn, item_id=acc2.item.id)
+            raise Boom
+    assert _job_count(conn) == 1
+    assert inbound_store.get_inbound_item(conn, item_id=acc2.item.id) is None
+
+
+def test_same_bytes_twice_give_the_same_item(conn, settings, demo_org):
+    a = _accept(conn, settings, b"same bytes")
+    b = _accept(conn, settings, b"same bytes")
+    assert a.created and not b.created and a.item.id == b.item.id
+    c = _accept(conn, settings, b"same bytes", channel="message")
+    assert c.created and c.item.id != a.item.id
+
+
+def test_inbound_items_are_insert_only(conn, settings, demo_org):
+    a = _accept(conn, settings, b"keep me")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("DELETE FROM inbound_items WHERE id = %s", (a.item.id,))
+    conn.rollback()
+
+
+def test_worker_runs_registered_handler_and_keeps_items_without_one(runtime, settings, demo_org):
+    seen = []
+
+    def count_pages(rt, item):  # a real handler function, as an agent would register
+        seen.append(item.id)
+
+    with runtime.pool.connection() as conn, conn.transaction():
+        msg = _accept(conn, settings, b"portal message", channel="message")
+        jobs.enqueue_inbound(conn, item_id=msg.item.id)
+        claim = _accept(conn, settings, b"claim bytes", channel="claim")
+        jobs.enqueue_inbound(conn, item_id=claim.item.id)
+    jobs.register_inbound_handler("message", count_pages)
+    try:
+        jobs.run_worker(runtime, wait=False)
+    finally:
+        jobs._handlers.pop("message", None)
+    assert seen == [msg.item.id]
+    with runtime.pool.connection() as conn:
+        assert [e["event"] for e in inbound_store.inbound_events(conn, item_id=msg.item.id)] == ["accepted", "queued", "processed"]
+        assert [e["event"] for e in inbound_store.inbound_events(conn, item_id=claim.item.id)][-1] == "no_agent"
+        assert inbound_store.unfinished_inbound(conn) == []

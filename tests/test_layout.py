@@ -1,0 +1,80 @@
+"""The rooms of DESIGN.md keep their jobs: import direction, SQL only in store/, the openai SDK only
+in tools/llm.py, environment only through Settings, and routes written only by the gate."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+ROOMS = ["models", "store", "tools", "prompts", "agents", "evals", "api"]
+# What each room may import from the project (DESIGN: api -> agents -> tools/store -> models).
+ALLOWED = {
+    "models": {"models"},
+    "store": {"models", "store"},
+    "tools": {"models", "store", "tools", "prompts"},
+    "prompts": {"prompts"},
+    "agents": {"models", "store", "tools", "prompts", "agents"},
+    "evals": {"models", "store", "tools", "prompts", "agents", "evals"},
+    "api": set(ROOMS),
+}
+SQL_RE = re.compile(r"\b(SELECT\s+[\w*(]|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+TABLE)\b")
+
+
+def _py_files(room: str):
+    return sorted((REPO / room).rglob("*.py"))
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize("room", ROOMS)
+def test_import_direction(room):
+    bad = []
+    for path in _py_files(room):
+        for mod in _imports(path) & set(ROOMS):
+            if mod not in ALLOWED[room]:
+                bad.append(f"{path.relative_to(REPO)} imports {mod}")
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("room", [r for r in ROOMS if r != "store"])
+def test_sql_lives_only_in_store(room):
+    offenders = [str(p.relative_to(REPO)) for p in _py_files(room) if SQL_RE.search(p.read_text())]
+    assert not offenders, f"SQL outside store/: {offenders}"
+
+
+def test_only_tools_llm_imports_openai():
+    users = [str(p.relative_to(REPO)) for room in ROOMS for p in _py_files(room) if "openai" in _imports(p)]
+    assert set(users) <= {"tools/llm.py"}, users
+
+
+def test_only_settings_reads_the_environment():
+    # Reading configuration from the environment; setting a child process's environment is fine.
+    pattern = re.compile(r"os\.getenv\(|os\.environ\.get\(|os\.environ\[[^\]]+\](?!\s*=[^=])|environ\.copy\(")
+    offenders = [str(p.relative_to(REPO)) for room in ROOMS for p in _py_files(room)
+                 if pattern.search(p.read_text()) and p.name != "settings.py"]
+    assert not offenders, offenders
+
+
+def test_only_the_gate_writes_routes_and_review_items():
+    calls = re.compile(r"\b(insert_route|open_review_item)\(")
+    writers = {str(p.relative_to(REPO)) for room in ROOMS for p in _py_files(room) if calls.search(p.read_text())}
+    assert writers <= {"agents/gate.py", "store/routing.py"}, writers
+
+
+def test_every_module_says_its_job():
+    missing = [str(p.relative_to(REPO)) for room in ROOMS for p in _py_files(room)
+               if p.name != "__init__.py" and p.stat().st_size and ast.get_docstring(ast.parse(p.read_text())) is None]
+    assert not missing, f"modules without a docstring: {missing}"
