@@ -22,6 +22,7 @@ from agents.runtime import Runtime
 from models.inbound import InboundItem
 from store import inbound as inbound_store
 from store import review as review_store
+from store import routing
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,9 @@ app = procrastinate.App(connector=procrastinate.PsycopgConnector())
 _defer_manager = JobManager(procrastinate.SyncPsycopgConnector())
 
 InboundHandler = Callable[[Runtime, InboundItem], None]
+DecisionHandler = Callable[[Runtime, UUID], None]
 _handlers: dict[str, InboundHandler] = {}
+_decision_handlers: dict[str, DecisionHandler] = {}
 _runtime: Runtime | None = None
 
 
@@ -51,6 +54,19 @@ def _require_runtime() -> Runtime:
 def register_inbound_handler(channel: str, handler: InboundHandler) -> None:
     """Agents register the handler for their channel (fax, message, referral, appointments, claim)."""
     _handlers[channel] = handler
+
+
+def register_decision_handler(agent: str, handler: DecisionHandler) -> None:
+    """Agents register what to do once a reviewer's final decision on their suggestion is in
+    (resume the interrupted graph, file the item, apply the corrected value)."""
+    _decision_handlers[agent] = handler
+
+
+def enqueue_decision(conn: psycopg.Connection, *, decision_id: UUID) -> int:
+    """Queue the application of a final decision inside the caller's transaction."""
+    deferrer = configure_task(name=apply_decision.name, job_manager=_defer_manager, connection=conn,
+                              queue=apply_decision.queue)
+    return deferrer.defer(decision_id=str(decision_id))
 
 
 def enqueue_inbound(conn: psycopg.Connection, *, item_id: UUID) -> int:
@@ -86,6 +102,18 @@ def process_inbound(item_id: str) -> None:
         raise
     with rt.pool.connection() as conn:
         inbound_store.record_inbound_event(conn, item_id=item.id, event="processed")
+
+
+@app.task(name="handoff.apply_decision", queue="decisions", retry=procrastinate.RetryStrategy(max_attempts=3, wait=5))
+def apply_decision(decision_id: str) -> None:
+    rt = _require_runtime()
+    with rt.pool.connection() as conn:
+        agent = routing.agent_of_decision(conn, decision_id=UUID(decision_id))
+    handler = _decision_handlers.get(agent) if agent else None
+    if handler is None:
+        log.info("apply_decision: no decision handler for agent %s; the decision stays logged", agent)
+        return
+    handler(rt, UUID(decision_id))
 
 
 @app.periodic(cron="* * * * *")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+import psycopg
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from agents.jobs import InProcessWorker
 from agents.runtime import Runtime, open_runtime
-from api.routers import health
+from api.deps import enforce_access
+from api.errors import ServiceError
+from api.routers import auth, compliance, health, review
 from models.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -54,5 +57,19 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         ]
         return JSONResponse(status_code=422, content={"detail": "invalid request", "errors": errors})
 
-    app.include_router(health.router)
+    @app.exception_handler(psycopg.errors.DataError)
+    async def _data_error(request: Request, exc: psycopg.errors.DataError) -> JSONResponse:
+        # Input PostgreSQL cannot store (a NUL character, an out-of-range number): the client's to fix.
+        return JSONResponse(status_code=422, content={
+            "detail": "a value in the request cannot be stored (for example a NUL character or a number out of range)"})
+
+    @app.exception_handler(ServiceError)
+    async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse(status_code=exc.status, content=exc.body(), headers=headers)
+
+    # Every router goes through the access table (api/access.py); there is no route without it.
+    guarded = [Depends(enforce_access)]
+    for router in (health.router, auth.router, review.router, compliance.router):
+        app.include_router(router, dependencies=guarded)
     return app

@@ -129,3 +129,8 @@ def list_review_items(
 
 def route_counts(conn: psycopg.Connection) -> list[dict]:
     return conn.execute(load("routing").route_counts).fetchall()
+
+
+def agent_of_decision(conn: psycopg.Connection, *, decision_id: UUID) -> str | None:
+    row = conn.execute(load("routing").agent_of_decision, {"id": decision_id}).fetchone()
+    return row["agent"] if row else None

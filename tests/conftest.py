@@ -21,12 +21,19 @@ _counter = itertools.count()
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory):
+def pg_server():
+    import shutil
+    import tempfile
+
     from store.db import start_embedded_server
 
-    server = start_embedded_server(tmp_path_factory.mktemp("pg"))
+    # Not under pytest's tmp tree: pytest keeps its root at mode 0700, and the embedded server runs
+    # as its own system user when we are root, so it must be able to traverse the parents.
+    data_dir = Path(tempfile.mkdtemp(prefix="handoff-test-pg-"))
+    server = start_embedded_server(data_dir)
     yield server
     server.cleanup()
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -97,3 +104,21 @@ def cli_env(settings: Settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HANDOFF_") and k != "DATABASE_URL"}
     env.update({"HANDOFF_HOME": str(settings.home), "DATABASE_URL": settings.database_url or ""})
     return env
+
+
+@pytest.fixture
+def client(runtime, demo_org):
+    """The real app over the test's database (no in-process worker)."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    with TestClient(create_app(runtime=runtime, worker=False)) as c:
+        yield c
+
+
+def sign_in(client, username: str, password: str = "handoff-demo") -> dict[str, str]:
+    """Sign in through the API; returns the headers a browser script would send (CSRF token)."""
+    r = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    return {"X-CSRF-Token": r.json()["csrf_token"]}

@@ -5,6 +5,9 @@
 -- prev_hash = head hash, and row_hash = sha256(table || ':' || canonical JSON of the row without
 -- row_hash). The canonical JSON is PostgreSQL's jsonb text form, rendered with TimeZone = UTC.
 -- Other triggers refuse UPDATE, DELETE and TRUNCATE. `handoff audit verify` recomputes the chain.
+--
+-- Never ALTER a log table once it holds rows: a new column changes to_jsonb() of every old row and
+-- so its hash. Put new facts in a new table (chained too, through audit_protect) instead.
 
 CREATE TABLE audit_head (
     id   boolean PRIMARY KEY DEFAULT true CHECK (id),

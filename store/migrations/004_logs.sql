@@ -80,7 +80,10 @@ CREATE TABLE decisions (
     id             uuid PRIMARY KEY,
     decided_at     timestamptz NOT NULL DEFAULT now(),
     review_item_id uuid NOT NULL,
+    unit_id        uuid NOT NULL REFERENCES service_units (id),
     suggestion_id  uuid NOT NULL REFERENCES suggestions (id),
+    round          smallint NOT NULL DEFAULT 1,  -- 1, 2 for a second independent reviewer, 3 for an escalation
+    final          boolean NOT NULL DEFAULT true,  -- false for the first of two independent decisions
     action         text NOT NULL CHECK (action IN ('accept', 'override', 'reject')),
     reason_code    text NOT NULL,
     new_value      jsonb,
@@ -89,6 +92,7 @@ CREATE TABLE decisions (
     item_version   integer NOT NULL
 );
 CREATE INDEX decisions_item ON decisions (review_item_id);
+CREATE INDEX decisions_unit ON decisions (unit_id, decided_at);
 
 -- Every read of PHI by a person or an integration (DESIGN promise 6).
 CREATE TABLE phi_reads (

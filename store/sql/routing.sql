@@ -71,3 +71,6 @@ LIMIT %(limit)s;
 
 -- name: route_counts
 SELECT unit_id, decision, count(*) AS n FROM routes GROUP BY unit_id, decision ORDER BY unit_id, decision;
+
+-- name: agent_of_decision
+SELECT s.agent FROM decisions d JOIN suggestions s ON s.id = d.suggestion_id WHERE d.id = %(id)s;

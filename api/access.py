@@ -1,0 +1,85 @@
+"""Who may do what: one declarative table of every route's allowed roles, the queues each role works,
+and the fields each role may see. `enforce_access` applies the table to every request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from models.org import Role
+
+R = Role
+WORKERS = frozenset({R.front_desk, R.referral_coordinator, R.nurse, R.biller, R.practice_manager})
+AUDITORS = frozenset({R.compliance, R.admin})
+EVERYONE = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Access:
+    roles: frozenset[Role] | None  # None: public (no sign-in)
+    note: str = ""
+
+
+# Every route of the app, by (method, path template). A route missing here is refused (and a test
+# fails), so nothing is reachable by accident.
+ACCESS: dict[tuple[str, str], Access] = {
+    ("GET", "/healthz"): Access(None, "liveness for load balancers"),
+    ("POST", "/api/v1/auth/login"): Access(None, "sign-in"),
+    ("POST", "/api/v1/auth/logout"): Access(EVERYONE),
+    ("GET", "/api/v1/auth/me"): Access(EVERYONE),
+    ("POST", "/api/v1/auth/tokens"): Access(EVERYONE, "a token acts as its user, with the same roles"),
+    ("DELETE", "/api/v1/auth/tokens/{token_id}"): Access(EVERYONE),
+    ("GET", "/api/v1/review/queues"): Access(WORKERS),
+    ("POST", "/api/v1/review/queues/{queue}/claim"): Access(WORKERS),
+    ("GET", "/api/v1/review/items/{item_id}"): Access(WORKERS),
+    ("POST", "/api/v1/review/items/{item_id}/decision"): Access(WORKERS),
+    ("POST", "/api/v1/review/items/{item_id}/release"): Access(WORKERS),
+    ("POST", "/api/v1/review/items/{item_id}/reassign"): Access(frozenset({R.practice_manager})),
+    ("GET", "/api/v1/review/reason-codes"): Access(WORKERS),
+    ("GET", "/api/v1/compliance/outputs"): Access(AUDITORS),
+    ("GET", "/api/v1/compliance/decisions"): Access(AUDITORS),
+    ("GET", "/api/v1/compliance/rates"): Access(AUDITORS),
+    ("GET", "/api/v1/compliance/qa"): Access(AUDITORS),
+    ("GET", "/api/v1/compliance/audit-chain"): Access(AUDITORS),
+    ("GET", "/api/v1/compliance/export.csv"): Access(AUDITORS),
+    ("GET", "/api/v1/compliance/export.fhir"): Access(AUDITORS),
+}
+
+# FastAPI's own documentation routes: public, they describe but expose no data.
+DOC_ROUTES = {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect"), ("GET", "/redoc")}
+
+# Which roles work which queue (practice managers work every queue of their units).
+QUEUE_ROLES: dict[str, frozenset[Role]] = {
+    "front_desk": frozenset({R.front_desk, R.practice_manager}),
+    "scheduling": frozenset({R.front_desk, R.practice_manager}),
+    "referrals": frozenset({R.referral_coordinator, R.practice_manager}),
+    "nursing": frozenset({R.nurse, R.practice_manager}),
+    "billing": frozenset({R.biller, R.practice_manager}),
+    "escalations": frozenset({R.practice_manager}),
+}
+
+# Keys of a suggestion's value that carry clinical text; billers never see them.
+CLINICAL_VALUE_KEYS = frozenset({"summary", "text", "reason", "categories", "clinical_findings", "notes", "findings",
+                                 "sensitivity", "source_text"})
+# Keys that carry money; only billers and practice managers see them.
+MONEY_VALUE_KEYS = frozenset({"amount", "charges", "total_charge", "charge", "lines", "fee"})
+
+
+def roles_for_queue(queue: str) -> frozenset[Role]:
+    return QUEUE_ROLES.get(queue, frozenset({R.practice_manager}))
+
+
+def project_item(view: dict[str, Any], roles: set[Role]) -> dict[str, Any]:
+    """Leave out of an item what none of the reader's roles (in the item's unit) needs."""
+    out = dict(view)
+    sees_clinical = bool(roles & {R.nurse, R.referral_coordinator, R.front_desk, R.practice_manager})
+    sees_money = bool(roles & {R.biller, R.practice_manager})
+    value = dict(out.get("value") or {})
+    if not sees_clinical:
+        value = {k: v for k, v in value.items() if k not in CLINICAL_VALUE_KEYS}
+        out["evidence"] = None
+    if not sees_money:
+        value = {k: v for k, v in value.items() if k not in MONEY_VALUE_KEYS}
+        out["amount"] = None
+    out["value"] = value
+    return out

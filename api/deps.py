@@ -1,0 +1,94 @@
+"""Dependencies for HTTP routes: the connection, the signed-in principal, and the access check that
+applies `api.access.ACCESS` to every request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+import psycopg
+from fastapi import Depends, Request
+
+from agents.runtime import Runtime
+from api.access import ACCESS, DOC_ROUTES
+from api.errors import Forbidden, Unauthorized
+from api.services.auth import Principal, principal_from_session, principal_from_token
+from models.settings import Settings
+from store import audit
+
+SESSION_COOKIE = "handoff_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+def get_conn(request: Request) -> Iterator[psycopg.Connection]:
+    """A pooled connection; its transaction commits when the request succeeds, else rolls back."""
+    with request.app.state.runtime.pool.connection() as conn:
+        yield conn
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.runtime.settings
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+Conn = Annotated[psycopg.Connection, Depends(get_conn)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def authenticate(request: Request, conn: psycopg.Connection, settings: Settings) -> Principal | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return principal_from_token(conn, token=header[7:].strip())
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        return principal_from_session(conn, session_secret=secret, idle_minutes=settings.session_idle_minutes)
+    return None
+
+
+async def _form_csrf(request: Request) -> str | None:
+    if request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def enforce_access(request: Request, conn: Conn, settings: SettingsDep) -> Principal | None:
+    """Apply the access table: 401 without a session or token, 403 for a role that may not."""
+    route = request.scope.get("route")
+    key = (request.method, getattr(route, "path", request.url.path))
+    if key in DOC_ROUTES:
+        return None
+    access = ACCESS.get(key)
+    if access is None:
+        raise Forbidden("this route is not in the access table")
+    if access.roles is None:
+        return None
+    principal = authenticate(request, conn, settings)
+    if principal is None:
+        raise Unauthorized("sign in first (session cookie or Authorization: Bearer token)")
+    if not any(r.role in access.roles for r in principal.user.roles):
+        audit.record_event(conn, actor=principal.user.username, action="access.denied",
+                           detail={"method": key[0], "route": key[1]})
+        conn.commit()
+        raise Forbidden("your role may not do this")
+    if principal.via == "session" and request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER) or await _form_csrf(request)
+        if not sent or sent != principal.csrf_token:
+            raise Forbidden("missing or wrong CSRF token", field="csrf_token")
+    request.state.principal = principal
+    return principal
+
+
+def current_principal(principal: Annotated[Principal | None, Depends(enforce_access)]) -> Principal:
+    if principal is None:  # only on a misconfigured route: public routes do not ask for a principal
+        raise Unauthorized("sign in first")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
