@@ -40,9 +40,21 @@ _runtime: Runtime | None = None
 
 
 def bind_runtime(runtime: Runtime) -> None:
-    """Give tasks run by this process their settings and pool (called by the worker's entry)."""
+    """Give tasks run by this process their settings and pool (called by the worker's entry), and
+    load the agents so that their inbound and decision handlers are registered."""
     global _runtime
     _runtime = runtime
+    load_agents()
+
+
+def load_agents() -> None:
+    import importlib
+
+    for name in AGENT_MODULES:
+        importlib.import_module(name)
+
+
+AGENT_MODULES = ("agents.noshow",)
 
 
 def _require_runtime() -> Runtime:

@@ -1,19 +1,53 @@
-"""What agents and jobs need at run time (settings, the pool), passed in — never opened at import."""
+"""What agents and jobs need at run time (settings, the pool, the LangGraph checkpointer), opened by
+the CLI entry or the app lifespan and passed in — never opened at import."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from psycopg_pool import ConnectionPool
 
 from models.settings import Settings
 
 
-@dataclass(frozen=True)
+@dataclass
 class Runtime:
     settings: Settings
     pool: ConnectionPool
     database_url: str
+    _checkpoint_pool: ConnectionPool | None = field(default=None, repr=False)
+    _checkpointer: Any = field(default=None, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def checkpointer(self):
+        """LangGraph's Postgres checkpointer, on its own small autocommit pool (as it requires)."""
+        if self._checkpointer is None:
+            from langgraph.checkpoint.postgres import PostgresSaver
+            from psycopg.rows import dict_row
+
+            self._checkpoint_pool = ConnectionPool(
+                self.database_url, min_size=1, max_size=4, open=False, name="handoff-checkpoints",
+                kwargs={"autocommit": True, "row_factory": dict_row, "prepare_threshold": 0},
+            )
+            self._checkpoint_pool.open(wait=True, timeout=30)
+            self._checkpointer = PostgresSaver(self._checkpoint_pool)
+        return self._checkpointer
+
+    def cached(self, key: str, build):
+        """Process-wide objects that are costly to build (trained models, code tables)."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+    def forget(self, key: str) -> None:
+        self._cache.pop(key, None)
+
+    def close(self) -> None:
+        if self._checkpoint_pool is not None:
+            self._checkpoint_pool.close()
+        self.pool.close()
 
 
 def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:

@@ -43,6 +43,22 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/compliance/audit-chain"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/export.csv"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/export.fhir"): Access(AUDITORS),
+    # --- pages (api/pages.py): the same roles as the API routes they show ---------------------------
+    ("GET", "/login"): Access(None, "sign-in form"),
+    ("POST", "/login"): Access(None, "sign-in (a double-submit token guards the form)"),
+    ("POST", "/logout"): Access(EVERYONE),
+    ("GET", "/"): Access(EVERYONE, "sends each role to its start page"),
+    ("GET", "/queues"): Access(WORKERS),
+    ("GET", "/queues/{queue}"): Access(WORKERS, "QUEUE_ROLES decides which queues"),
+    ("POST", "/queues/{queue}/next"): Access(WORKERS, "QUEUE_ROLES decides which queues"),
+    ("GET", "/items/{item_id}"): Access(WORKERS),
+    ("POST", "/items/{item_id}/decision"): Access(WORKERS),
+    ("POST", "/items/{item_id}/release"): Access(WORKERS),
+    ("GET", "/compliance"): Access(AUDITORS),
+    ("GET", "/compliance/outputs"): Access(AUDITORS),
+    ("GET", "/compliance/decisions"): Access(AUDITORS),
+    ("GET", "/dashboard"): Access(frozenset({R.practice_manager})),
+    # --- end of pages ---------------------------------------------------------------------------------
 }
 
 # FastAPI's own documentation routes: public, they describe but expose no data.
@@ -56,6 +72,7 @@ QUEUE_ROLES: dict[str, frozenset[Role]] = {
     "nursing": frozenset({R.nurse, R.practice_manager}),
     "billing": frozenset({R.biller, R.practice_manager}),
     "escalations": frozenset({R.practice_manager}),
+    "management": frozenset({R.practice_manager}),  # decisions such as overbooking a slot
 }
 
 # Keys of a suggestion's value that carry clinical text; billers never see them.

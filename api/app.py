@@ -9,9 +9,11 @@ import psycopg
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from agents.jobs import InProcessWorker
 from agents.runtime import Runtime, open_runtime
+from api import pages
 from api.deps import enforce_access
 from api.errors import ServiceError
 from api.routers import auth, compliance, health, review
@@ -39,7 +41,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             if in_process:
                 in_process.stop()
             if own_runtime:
-                rt.pool.close()
+                rt.close()
 
     app = FastAPI(
         title="Handoff",
@@ -70,6 +72,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     # Every router goes through the access table (api/access.py); there is no route without it.
     guarded = [Depends(enforce_access)]
-    for router in (health.router, auth.router, review.router, compliance.router):
+    for router in (health.router, auth.router, review.router, compliance.router, pages.router):
         app.include_router(router, dependencies=guarded)
+    # Stylesheet and script of the pages: public, no data.
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     return app

@@ -27,6 +27,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
+evals_app = typer.Typer(help="Evaluation suites: accuracy, calibration, fairness, model cards.", no_args_is_help=True)
+noshow_app = typer.Typer(help="The no-show agent: train a model, score a day.", no_args_is_help=True)
+app.add_typer(evals_app, name="evals")
+app.add_typer(noshow_app, name="noshow")
 
 
 class UserError(Exception):
@@ -94,7 +98,7 @@ def demo(
     for login in logins:
         _echo(f"  {login.username:<14} {login.role:<22} {', '.join(login.units)}")
     if not serve_:
-        rt.pool.close()
+        rt.close()
         return
     import uvicorn
 
@@ -280,6 +284,98 @@ def policy_set(
         pv = set_policy(conn, unit_code=unit, policy=policy, editor=found[0],
                         expected_version=expected_version, note=note)
     _echo(f"policy of {unit} is now version {pv.version}")
+
+
+# --- evals -------------------------------------------------------------------------------------
+
+
+@evals_app.command("list")
+def evals_list() -> None:
+    """List the evaluation suites."""
+    from evals.runner import list_suites
+
+    for name, description in list_suites():
+        _echo(f"{name:<10} {description}")
+
+
+@evals_app.command("run")
+def evals_run(
+    suite: Annotated[str, typer.Option(help="Suite name (see `handoff evals list`).")],
+    data: Annotated[Optional[Path], typer.Option(help="Labeled data; without it the suite uses synthetic data.")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder (default evals-out/<suite>).")] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Run a suite: writes metrics.json, report.html (+ PNG plots) and model_card.md; exits 1 when a gate fails."""
+    from evals.runner import list_suites, run_suite
+
+    names = [n for n, _ in list_suites()]
+    if suite not in names:
+        raise UserError(f"--suite: unknown suite {suite!r}; use one of {', '.join(names)}")
+    if data is not None and not data.exists():
+        raise UserError(f"--data: {data} does not exist")
+    out = out or Path("evals-out") / suite
+    try:
+        result = run_suite(suite, data=data, out=out, progress=progress)
+    except (ValueError, KeyError) as exc:
+        raise UserError(f"--data: {exc}") from None
+    _echo(f"wrote {result.metrics_path}, {result.report_path}, {result.card_path} in {result.seconds:.1f} s")
+    for gate in result.failed_gates:
+        _echo(f"GATE FAILED: {gate.describe()}")
+    if result.failed_gates:
+        raise typer.Exit(1)
+
+
+# --- no-show -----------------------------------------------------------------------------------
+
+
+@noshow_app.command("train")
+def noshow_train(
+    data: Annotated[Path, typer.Option(help="The public no-show CSV or Handoff's appointment CSV.")],
+) -> None:
+    """Train and register a no-show model (stored with skops in HANDOFF_HOME/models)."""
+    from evals.datasets_noshow import file_sha256, load_appointments
+    from tools.model_registry import save_noshow_model
+    from tools.noshow_model import train
+
+    if not data.is_file():
+        raise UserError(f"--data: {data} is not a file")
+    try:
+        frame = load_appointments(data)
+    except ValueError as exc:
+        raise UserError(f"--data: {exc}") from None
+    settings = _settings()
+    model = train(frame, data_sha256=file_sha256(data), data_source=str(data))
+    path = save_noshow_model(settings.model_dir, model)
+    _echo(f"registered no-show model {model.meta.version} at {path}")
+
+
+@noshow_app.command("score")
+def noshow_score(
+    date_: Annotated[str, typer.Option("--date", help="The day to score, YYYY-MM-DD (usually tomorrow).")],
+    unit: Annotated[Optional[list[str]], typer.Option(help="Service unit code(s); default all.")] = None,
+) -> None:
+    """Score a day's appointments and route the suggested actions through the gate."""
+    from datetime import date as date_type
+
+    from agents.noshow import NoModel, score_day
+    from store import org as org_store
+
+    try:
+        day = date_type.fromisoformat(date_)
+    except ValueError:
+        raise UserError(f"--date: {date_!r} is not YYYY-MM-DD") from None
+    rt = _runtime()
+    try:
+        with rt.pool.connection() as conn:
+            codes = unit or [u.code for u in org_store.list_units(conn)]
+        for code in codes:
+            summary = score_day(rt, unit_code=code, day=day)
+            _echo(f"{code}: {summary.scored} appointments scored, {summary.auto} actions auto-applied, "
+                  f"{summary.review} sent to review" + (" (already scored)" if summary.already_done else ""))
+    except NoModel as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        rt.close()
 
 
 # --- entry -------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from agents.policy import install_default_policy
@@ -45,8 +46,42 @@ class DemoLogin:
     units: list[str]
 
 
+DEMO_TODAY = date(2026, 11, 22)
+
+
+def demo_noshow(runtime: Runtime, seed: int) -> str:
+    """A synthetic clinic's history and tomorrow's appointments; train if needed; score tomorrow."""
+    from agents.noshow import score_day
+    from evals.synthetic_clinic import generate_clinic
+    from store import intake as patient_store
+    from store import scheduling as scheduling_store
+    from tools.model_registry import list_versions, save_noshow_model
+    from tools.noshow_model import MODEL_NAME, train
+
+    tomorrow = DEMO_TODAY + timedelta(days=1)
+    with runtime.pool.connection() as conn, conn.transaction():
+        unit = org_store.get_unit_by_code(conn, code="primary-care")
+        clinic = generate_clinic(seed=seed, n_patients=1500, start=DEMO_TODAY - timedelta(days=90), days=92,
+                                 today=DEMO_TODAY, unit_id=unit.id)
+        patient_store.register_patients(conn, org_id=unit.org_id, patients=clinic.patients)
+        scheduling_store.upsert_appointments(conn, unit_id=unit.id, appointments=clinic.appointments)
+    if not list_versions(runtime.settings.model_dir, name=MODEL_NAME):
+        from evals.datasets_noshow import frame_sha256
+        from tools.appointment_frame import appointments_to_frame
+
+        frame = appointments_to_frame([a for a in clinic.appointments if a.no_show is not None], clinic.patients)
+        model = train(frame, data_sha256=frame_sha256(frame), data_source=f"synthetic clinic, seed {seed}", n_threads=1)
+        save_noshow_model(runtime.settings.model_dir, model)
+        runtime.forget("noshow_model")
+    summary = score_day(runtime, unit_code="primary-care", day=tomorrow)
+    return (f"{summary.scored} of tomorrow's appointments scored; {summary.auto} supportive actions applied, "
+            f"{summary.review} suggestions sent to review")
+
+
 # Each step adds one agent's share of the synthetic clinic day; it gets the runtime and a seed.
-DEMO_DAY_STEPS: list[tuple[str, Callable[[Runtime, int], str]]] = []
+DEMO_DAY_STEPS: list[tuple[str, Callable[[Runtime, int], str]]] = [
+    ("no-show", demo_noshow),
+]
 
 
 def seed_demo(runtime: Runtime) -> list[DemoLogin]:
@@ -70,8 +105,12 @@ def seed_demo(runtime: Runtime) -> list[DemoLogin]:
                     "intake:payer_correspondence": "billing",
                     "claims": "billing",
                     "noshow": "scheduling",
+                    "noshow:overbook": "management",
                 },
                 review_labels=["noshow:overbook"],
+                # A reminder to someone who would have come costs little: act from a lower risk.
+                min_confidence={"noshow:extra_reminder": 0.25, "noshow:offer_transport": 0.35,
+                                "noshow:offer_telehealth": 0.35},
             ))
         password_hash = hash_password(DEMO_PASSWORD)
         for username, display, role, units in DEMO_USERS:

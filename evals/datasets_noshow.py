@@ -42,6 +42,7 @@ import pandas as pd
 
 from models.patients import Patient
 from models.scheduling import Appointment
+from tools.appointment_frame import APPOINTMENT_COLUMNS, appointments_to_frame, finish_frame  # noqa: F401 (re-exported)
 
 DEFAULT_DATA_ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 KAGGLE_FILENAME = "noshowappointments-kagglev2-may-2016.csv"
@@ -50,13 +51,7 @@ KAGGLE_COLUMNS = (
     "Scholarship", "Hipertension", "Diabetes", "Alcoholism", "Handcap", "SMS_received", "No-show",
 )  # fmt: skip
 
-# The one schema both loaders return, in this order.
-APPOINTMENT_COLUMNS = (
-    "appointment_id", "patient_id", "unit_id", "scheduled_at", "appointment_day", "age", "sex",
-    "specialty", "sms_reminder", "telehealth", "hypertension", "diabetes", "alcoholism", "handicap",
-    "scholarship", "payer", "race_ethnicity", "language", "distance_km", "has_transport",
-    "neighbourhood", "no_show", "source", "data_issue",
-)  # fmt: skip
+# The one schema both loaders return, in this order: tools.appointment_frame.APPOINTMENT_COLUMNS.
 HANDOFF_REQUIRED = ("appointment_id", "patient_id", "scheduled_at", "appointment_day", "age")
 HANDOFF_CSV_COLUMNS = tuple(c for c in APPOINTMENT_COLUMNS if c not in ("neighbourhood", "source", "data_issue"))
 _BOOL_COLUMNS = ("sms_reminder", "telehealth", "hypertension", "diabetes", "alcoholism", "scholarship", "has_transport")
@@ -146,7 +141,7 @@ def load_kaggle_noshow(path: Path) -> pd.DataFrame:
             "data_issue": issue,
         }
     )
-    return _finish(frame)
+    return finish_frame(frame)
 
 
 def _parse_bool(series: pd.Series, *, column: str, path: Path) -> pd.Series:
@@ -198,44 +193,9 @@ def load_handoff_appointments(path: Path) -> pd.DataFrame:
     frame["age"] = frame["age"].where(frame["age"] >= 0)
     frame["source"] = "handoff"
     frame["data_issue"] = issue
-    return _finish(frame)
+    return finish_frame(frame)
 
 
-def appointments_to_frame(appointments: Iterable[Appointment], patients: Iterable[Patient]) -> pd.DataFrame:
-    """Build the schema from pydantic objects (the synthetic clinic, or appointments from the store)."""
-    by_id = {p.id: p for p in patients}
-    rows = []
-    for appt in appointments:
-        patient = by_id[appt.patient_id]
-        rows.append(
-            {
-                "appointment_id": appt.id,
-                "patient_id": appt.patient_id,
-                "unit_id": str(appt.unit_id) if appt.unit_id else None,
-                "scheduled_at": pd.Timestamp(appt.scheduled_at),
-                "appointment_day": pd.Timestamp(appt.appointment_day),
-                "age": float(patient.age_on(appt.appointment_day)),
-                "sex": patient.sex,
-                "specialty": appt.specialty,
-                "sms_reminder": float(appt.sms_reminder),
-                "telehealth": float(appt.telehealth),
-                "hypertension": float(appt.hypertension),
-                "diabetes": float(appt.diabetes),
-                "alcoholism": float(appt.alcoholism),
-                "handicap": float(appt.handicap),
-                "scholarship": float(appt.scholarship),
-                "payer": patient.payer,
-                "race_ethnicity": patient.race_ethnicity,
-                "language": patient.language,
-                "distance_km": patient.distance_km if patient.distance_km is not None else np.nan,
-                "has_transport": float(patient.has_transport),
-                "neighbourhood": None,
-                "no_show": np.nan if appt.no_show is None else float(appt.no_show),
-                "source": "handoff",
-                "data_issue": "",
-            }
-        )
-    return _finish(pd.DataFrame(rows, columns=list(APPOINTMENT_COLUMNS)))
 
 
 def write_handoff_csv(frame: pd.DataFrame, path: Path) -> Path:
@@ -251,13 +211,3 @@ def write_handoff_csv(frame: pd.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, index=False)
     return path
-
-
-def _finish(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.loc[:, list(APPOINTMENT_COLUMNS)]
-    for column in ("appointment_id", "patient_id"):
-        frame[column] = frame[column].astype(str)
-    # A stable order makes every downstream split and hash reproducible.
-    return frame.sort_values(["appointment_day", "scheduled_at", "appointment_id"], kind="mergesort").reset_index(
-        drop=True
-    )

@@ -75,7 +75,7 @@ def runtime(settings):
 
     rt = open_runtime(settings, migrate=False)
     yield rt
-    rt.pool.close()
+    rt.close()
 
 
 @pytest.fixture

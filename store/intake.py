@@ -1,0 +1,95 @@
+"""Repository for intake: the patient registry, document parts, embeddings (pgvector) and filings."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid4
+
+import numpy as np
+import psycopg
+from psycopg.types.json import Jsonb
+
+from models.patients import Patient
+from store.queries import load
+
+
+def _vector(v: np.ndarray) -> str:
+    return "[" + ",".join(f"{x:.6f}" for x in v.tolist()) + "]"
+
+
+def register_patients(conn: psycopg.Connection, *, org_id: UUID, patients: list[Patient]) -> int:
+    Q = load("intake")
+    with conn.cursor() as cur:
+        cur.executemany(Q.upsert_patient, [{
+            "id": uuid4(), "org_id": org_id, "mrn": p.id, "given_name": p.given_name, "family_name": p.family_name,
+            "birth_date": p.birth_date, "sex": p.sex, "member_id": p.member_id, "payer": p.payer,
+            "language": p.language, "race_ethnicity": p.race_ethnicity, "distance_km": p.distance_km,
+            "has_transport": p.has_transport, "phone": p.phone,
+        } for p in patients])
+    return len(patients)
+
+
+def patients_by_mrn(conn: psycopg.Connection, *, org_id: UUID, mrns: list[str]) -> list[Patient]:
+    rows = conn.execute(load("intake").patients_by_mrn, {"org_id": org_id, "mrns": mrns}).fetchall()
+    return [Patient(id=r.pop("mrn"), **{k: v for k, v in r.items() if v is not None}) for r in rows]
+
+
+def patient_candidates(conn: psycopg.Connection, *, org_id: UUID, birth_date=None, mrn: str | None = None,
+                       member_id: str | None = None) -> list[dict]:
+    return conn.execute(load("intake").patient_candidates,
+                        {"org_id": org_id, "birth_date": birth_date, "mrn": mrn, "member_id": member_id}).fetchall()
+
+
+def get_patient(conn: psycopg.Connection, *, patient_id: UUID) -> dict | None:
+    return conn.execute(load("intake").get_patient, {"id": patient_id}).fetchone()
+
+
+def insert_part(conn: psycopg.Connection, *, item_id: UUID, part_no: int, text: str, page_start: int | None,
+                page_end: int | None, ocr_confidence: float | None, degraded: bool, degraded_reason: str | None) -> UUID:
+    """Store a document part once; re-running the same item returns the part stored first."""
+    Q = load("intake")
+    conn.execute(Q.insert_part, {"id": uuid4(), "item_id": item_id, "part_no": part_no, "page_start": page_start,
+                                 "page_end": page_end, "text": text, "ocr_confidence": ocr_confidence,
+                                 "degraded": degraded, "degraded_reason": degraded_reason})
+    return next(p["id"] for p in parts_of_item(conn, item_id=item_id) if p["part_no"] == part_no)
+
+
+def parts_of_item(conn: psycopg.Connection, *, item_id: UUID) -> list[dict]:
+    return conn.execute(load("intake").parts_of_item, {"item_id": item_id}).fetchall()
+
+
+def get_part(conn: psycopg.Connection, *, part_id: UUID) -> dict | None:
+    return conn.execute(load("intake").get_part, {"id": part_id}).fetchone()
+
+
+def insert_embedding(conn: psycopg.Connection, *, part_id: UUID, unit_id: UUID, patient_id: UUID | None,
+                     doc_type: str | None, embedding: np.ndarray) -> None:
+    conn.execute(load("intake").insert_embedding, {"part_id": part_id, "unit_id": unit_id, "patient_id": patient_id,
+                                                   "doc_type": doc_type, "embedding": _vector(embedding)})
+
+
+def similar_parts_of_patient(conn: psycopg.Connection, *, part_id: UUID, patient_id: UUID, embedding: np.ndarray,
+                             days: int = 30) -> list[dict]:
+    return conn.execute(load("intake").similar_parts_of_patient,
+                        {"part_id": part_id, "patient_id": patient_id, "embedding": _vector(embedding), "days": days}).fetchall()
+
+
+def similar_resolved(conn: psycopg.Connection, *, part_id: UUID, unit_id: UUID, embedding: np.ndarray,
+                     limit: int = 3) -> list[dict]:
+    return conn.execute(load("intake").similar_resolved, {"part_id": part_id, "unit_id": unit_id,
+                                                          "embedding": _vector(embedding), "limit": limit}).fetchall()
+
+
+def insert_filing(conn: psycopg.Connection, *, part_id: UUID, suggestion_id: UUID, decision_id: UUID | None,
+                  value: dict[str, Any], queue: str, filed_by: str) -> None:
+    conn.execute(load("intake").insert_filing, {"id": uuid4(), "part_id": part_id, "suggestion_id": suggestion_id,
+                                                "decision_id": decision_id, "value": Jsonb(value), "queue": queue,
+                                                "filed_by": filed_by})
+
+
+def filings_of_part(conn: psycopg.Connection, *, part_id: UUID) -> list[dict]:
+    return conn.execute(load("intake").filings_of_part, {"part_id": part_id}).fetchall()
+
+
+def get_decision(conn: psycopg.Connection, *, decision_id: UUID) -> dict | None:
+    return conn.execute(load("intake").get_decision, {"id": decision_id}).fetchone()
