@@ -54,7 +54,7 @@ def load_agents() -> None:
         importlib.import_module(name)
 
 
-AGENT_MODULES = ("agents.noshow",)
+AGENT_MODULES = ("agents.noshow", "agents.intake")
 
 
 def _require_runtime() -> Runtime:

@@ -12,6 +12,7 @@ R = Role
 WORKERS = frozenset({R.front_desk, R.referral_coordinator, R.nurse, R.biller, R.practice_manager})
 AUDITORS = frozenset({R.compliance, R.admin})
 EVERYONE = frozenset(Role)
+INGESTERS = frozenset({R.front_desk, R.referral_coordinator, R.nurse, R.practice_manager})
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/review/items/{item_id}/release"): Access(WORKERS),
     ("POST", "/api/v1/review/items/{item_id}/reassign"): Access(frozenset({R.practice_manager})),
     ("GET", "/api/v1/review/reason-codes"): Access(WORKERS),
+    ("POST", "/api/v1/faxes"): Access(INGESTERS, "also for integration tokens of a fax server"),
+    ("POST", "/api/v1/messages"): Access(INGESTERS),
+    ("POST", "/api/v1/referrals"): Access(INGESTERS),
     ("GET", "/api/v1/compliance/outputs"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/decisions"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/rates"): Access(AUDITORS),

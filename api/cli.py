@@ -29,6 +29,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 evals_app = typer.Typer(help="Evaluation suites: accuracy, calibration, fairness, model cards.", no_args_is_help=True)
 noshow_app = typer.Typer(help="The no-show agent: train a model, score a day.", no_args_is_help=True)
+ingest_app = typer.Typer(help="Accept inbound faxes, portal messages and referrals.", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
 app.add_typer(evals_app, name="evals")
 app.add_typer(noshow_app, name="noshow")
 
@@ -284,6 +286,140 @@ def policy_set(
         pv = set_policy(conn, unit_code=unit, policy=policy, editor=found[0],
                         expected_version=expected_version, note=note)
     _echo(f"policy of {unit} is now version {pv.version}")
+
+
+# --- ingest ------------------------------------------------------------------------------------
+
+
+def _accept_files(channel: str, files: list[Path], unit: str, *, process: bool) -> None:
+    from api.errors import ServiceError
+    from api.services.intake import accept
+
+    rt = _runtime()
+    try:
+        for path in files:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+            with rt.pool.connection() as conn:
+                try:
+                    out = accept(conn, rt, user=None, actor="cli", unit_code=unit, channel=channel, data=data,
+                                 filename=path.name)
+                except ServiceError as exc:
+                    raise UserError(f"{path}: {exc.detail}") from None
+            _echo(f"{path}: {'accepted' if out.created else 'already received'} as {out.item_id}"
+                  + (f" ({out.note})" if out.note and out.created else ""))
+        if process:
+            from agents.jobs import run_worker
+
+            run_worker(rt, wait=False)
+    finally:
+        rt.close()
+
+
+@ingest_app.command("fax")
+def ingest_fax(
+    files: Annotated[list[Path], typer.Argument(help="PDF, TIFF, PNG or JPEG files.")],
+    unit: Annotated[str, typer.Option(help="Service unit code.")],
+    process: Annotated[bool, typer.Option(help="Process now (otherwise a worker does).")] = True,
+) -> None:
+    """Accept faxes (stored before processing; re-sending the same file is a no-op)."""
+    _accept_files("fax", files, unit, process=process)
+
+
+@ingest_app.command("referral")
+def ingest_referral(
+    file: Annotated[Path, typer.Argument(help="Handoff referral JSON, or a FHIR R4 ServiceRequest/Bundle.")],
+    unit: Annotated[str, typer.Option(help="Service unit code.")],
+    process: Annotated[bool, typer.Option(help="Process now (otherwise a worker does).")] = True,
+) -> None:
+    """Accept a referral."""
+    _accept_files("referral", [file], unit, process=process)
+
+
+@ingest_app.command("messages")
+def ingest_messages(
+    file: Annotated[Path, typer.Argument(help="JSON Lines, one portal message per line ({\"text\": ...}).")],
+    unit: Annotated[str, typer.Option(help="Service unit code.")],
+    process: Annotated[bool, typer.Option(help="Process now (otherwise a worker does).")] = True,
+) -> None:
+    """Accept portal messages from a JSON Lines file; a bad line is reported with its number."""
+    from api.errors import ServiceError
+    from api.services.intake import accept, message_bytes
+
+    try:
+        lines = file.read_text().splitlines()
+    except OSError as exc:
+        raise UserError(f"{file}: cannot read ({exc.strerror})") from None
+    rt = _runtime()
+    try:
+        accepted = 0
+        for n, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                payload = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise UserError(f"{file}: line {n}: not JSON ({exc.msg})") from None
+            if not isinstance(payload, dict):
+                raise UserError(f"{file}: line {n}: expected a JSON object with a text field")
+            with rt.pool.connection() as conn:
+                try:
+                    out = accept(conn, rt, user=None, actor="cli", unit_code=unit, channel="message",
+                                 data=message_bytes(payload))
+                except ServiceError as exc:
+                    raise UserError(f"{file}: line {n}: {exc.detail}") from None
+            accepted += out.created
+        _echo(f"{accepted} new messages accepted")
+        if process:
+            from agents.jobs import run_worker
+
+            run_worker(rt, wait=False)
+    finally:
+        rt.close()
+
+
+@app.command()
+def watch(
+    folder: Annotated[Path, typer.Argument(help="A folder a fax server drops files into.")],
+    unit: Annotated[str, typer.Option(help="Service unit code.")],
+    interval: Annotated[float, typer.Option(help="Seconds between scans.")] = 5.0,
+    once: Annotated[bool, typer.Option(help="Scan once and stop.")] = False,
+) -> None:
+    """Watch a folder for faxes: each new file is accepted once (by content) and moved to .accepted/."""
+    import time
+
+    from api.errors import ServiceError
+    from api.services.intake import accept
+
+    if not folder.is_dir():
+        raise UserError(f"{folder}: not a folder")
+    done = folder / ".accepted"
+    done.mkdir(exist_ok=True)
+    rt = _runtime()
+    try:
+        while True:
+            for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
+                if time.time() - path.stat().st_mtime < 1:
+                    continue  # still being written
+                with rt.pool.connection() as conn:
+                    try:
+                        out = accept(conn, rt, user=None, actor="watch", unit_code=unit, channel="fax",
+                                     data=path.read_bytes(), filename=path.name)
+                    except ServiceError as exc:
+                        _echo(f"{path.name}: refused: {exc.detail}")
+                        path.rename(folder / f".refused-{path.name}")
+                        continue
+                path.rename(done / path.name)
+                _echo(f"{path.name}: {'accepted' if out.created else 'already received'} as {out.item_id}")
+            if once:
+                return
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        rt.close()
 
 
 # --- evals -------------------------------------------------------------------------------------

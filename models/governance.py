@@ -178,8 +178,9 @@ class Policy(BaseModel):
         default_factory=lambda: {Priority.emergent: 60, Priority.urgent: 24 * 60, Priority.routine: 3 * 24 * 60}
     )
     qa_sample_rate: float = Field(0.05, ge=0.0, le=1.0)
-    # Promise 6: PHI goes to an external LLM only when allowed, and then redacted.
+    # Promise 6: PHI goes to an external LLM only when allowed, and then redacted at this level.
     llm_phi_allowed: bool = False
+    llm_redaction: Literal["none", "identifiers", "strict"] = "strict"
 
     @field_validator("review_categories")
     @classmethod

@@ -122,3 +122,20 @@ def sign_in(client, username: str, password: str = "handoff-demo") -> dict[str, 
     r = client.post("/api/v1/auth/login", json={"username": username, "password": password})
     assert r.status_code == 200, r.text
     return {"X-CSRF-Token": r.json()["csrf_token"]}
+
+
+@pytest.fixture(scope="session")
+def intake_classifier(tmp_path_factory):
+    """One small local intake classifier per test session (training embeds every text: slow)."""
+    from evals.intake_training import train_synthetic_intake
+
+    return train_synthetic_intake(tmp_path_factory.mktemp("models"), n=160, seed=5)
+
+
+@pytest.fixture
+def intake_runtime(runtime, demo_org, intake_classifier):
+    """A runtime whose intake agent uses the session's classifier."""
+    import agents.intake  # noqa: F401 (registers the intake handlers)
+
+    runtime.cached("intake_classifier", lambda: intake_classifier)
+    return runtime

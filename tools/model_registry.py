@@ -43,6 +43,14 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "sklearn.utils._bunch.Bunch",
     "scipy.interpolate._interpolate.interp1d",
     "scipy.interpolate.interp1d",
+    # The intake classifier: TF-IDF vectorizers and calibrated logistic regressions.
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "numpy.float32",
+    "numpy.int32",
 )
 _SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 

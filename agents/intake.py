@@ -1,0 +1,508 @@
+"""The intake agent: faxes, portal messages and referrals.
+
+An accepted item is read (OCR for faxes; a packet is split into documents, each keeping its page
+range), then each document part runs through one LangGraph thread, nodes in a straight line:
+normalize → classify → extract → match_patient → check_completeness → detect_sensitivity →
+find_duplicates → summarize → route → (request_review, which interrupts) → file_item.
+Documents are data: text can add flags (more review), never remove them, and routing is the gate's.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Literal, TypedDict
+from uuid import UUID
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime as GraphRuntime
+from langgraph.types import Command, interrupt
+from pydantic import BaseModel
+
+from agents.gate import route_suggestion
+from agents.jobs import register_decision_handler, register_inbound_handler
+from agents.runtime import Runtime
+from models.governance import Evidence, Priority, RouteDecision, Suggestion, clinical_flag
+from models.inbound import InboundItem
+from store import inbound as inbound_store
+from store import intake as intake_store
+from store import org as org_store
+from store import policy as policy_store
+from store.blobs import read_blob
+
+log = logging.getLogger(__name__)
+AGENT = "intake"
+DUPLICATE_SIMILARITY = 0.95
+DUPLICATE_DAYS = 30
+DocType = Literal["referral", "prior_auth", "lab_result", "imaging_report", "clinical_note", "records_request",
+                  "rx_refill", "payer_correspondence", "appointment_request", "billing_question",
+                  "clinical_question", "forms_request", "other"]
+Urgency = Literal["emergent", "urgent", "routine"]
+_RANK = {"routine": 0, "urgent": 1, "emergent": 2}
+
+
+class LlmClassification(BaseModel):
+    """What the LLM may answer: labels from the closed sets only (structured output)."""
+
+    doc_type: DocType
+    urgency: Urgency
+    injection_suspected: bool
+
+
+class LlmSummary(BaseModel):
+    summary: str
+
+
+class ReviewRequest(BaseModel):
+    """What the graph hands to people when it stops for review (the interrupt's payload)."""
+
+    part_id: str
+    suggestion_id: str
+    review_item_id: str | None
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class IntakeContext:
+    runtime: Runtime
+
+
+class IntakeState(TypedDict, total=False):
+    part_id: str
+    item_id: str
+    unit_id: str
+    channel: str
+    text: str
+    degraded: bool
+    degraded_reason: str | None
+    page_start: int | None
+    page_end: int | None
+    flags: list[str]
+    classification: dict
+    fields: list[dict]
+    patient: dict
+    missing: list[str]
+    sensitivity: dict
+    duplicates: list[dict]
+    summary: dict
+    suggestion_id: str
+    route: dict
+    decision: dict
+    filed: dict
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def normalize_document_text(text: str) -> str:
+    """NFC, no control characters but newlines and tabs, runs of blank lines collapsed."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(c for c in text if c in "\n\t\f" or unicodedata.category(c)[0] != "C" or c == "\u200b")
+    lines = [line.rstrip() for line in text.replace("\f", "\n\n").splitlines()]
+    out, blank = [], 0
+    for line in lines:
+        blank = blank + 1 if not line.strip() else 0
+        if blank <= 1:
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+class NoModel(LookupError):
+    """No intake classifier is registered yet."""
+
+
+def load_classifier(rt: Runtime):
+    """The latest registered intake classifier (`handoff train intake` makes one)."""
+    def build():
+        from tools.intake_classifier import MODEL_NAME, IntakeClassifier
+        from tools.model_registry import list_versions, load_model
+
+        if not list_versions(rt.settings.model_dir, name=MODEL_NAME):
+            raise NoModel("no intake classifier is registered: run `handoff train intake` first")
+        estimators, meta = load_model(rt.settings.model_dir, name=MODEL_NAME)
+        return IntakeClassifier.from_estimators(estimators, meta)
+
+    return rt.cached("intake_classifier", build)
+
+
+def _llm(rt: Runtime):
+    from tools.llm import LlmGateway
+
+    return rt.cached("llm", lambda: LlmGateway(rt.settings))
+
+
+def _policy(rt: Runtime, unit_id: UUID):
+    with rt.pool.connection() as conn:
+        current = policy_store.current_policy(conn, unit_id=unit_id)
+    return current.policy if current else None
+
+
+def _llm_text(rt: Runtime, unit_id: UUID, text: str) -> str | None:
+    """The text an external LLM may see, or None when the policy keeps PHI away from it."""
+    policy = _policy(rt, unit_id)
+    if not _llm(rt).enabled or policy is None or not policy.llm_phi_allowed:
+        return None
+    from tools.phi import redact_phi
+
+    return redact_phi(text, level=policy.llm_redaction).text
+
+
+# --- nodes ----------------------------------------------------------------------------------------
+
+
+def normalize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
+    rt = runtime.context.runtime
+    with rt.pool.connection() as conn:
+        part = intake_store.get_part(conn, part_id=UUID(state["part_id"]))
+    flags = ["degraded_input"] if part["degraded"] else []
+    return {"text": normalize_document_text(part["text"]), "item_id": str(part["item_id"]),
+            "unit_id": str(part["unit_id"]), "channel": part["channel"], "degraded": part["degraded"],
+            "degraded_reason": part["degraded_reason"], "page_start": part["page_start"],
+            "page_end": part["page_end"], "flags": flags}
+
+
+def classify(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
+    rt = runtime.context.runtime
+    flags = list(state.get("flags", []))
+    text = state["text"]
+    llm_input = _llm_text(rt, UUID(state["unit_id"]), text)
+    if llm_input is not None:
+        from tools.llm import LlmError
+
+        try:
+            answer = _llm(rt).structured("intake_classify", LlmClassification, document=llm_input)
+            if answer.value.injection_suspected:
+                flags.append("injection_suspected")
+            # An LLM gives no calibrated probability; the local model's probability of the LLM's
+            # labels supplies the confidence, so disagreement between the two sends it to review.
+            clf = load_classifier(rt)
+            local = clf.predict([text])[0]
+            return {"flags": flags, "classification": {
+                "doc_type": answer.value.doc_type, "urgency": answer.value.urgency,
+                "doc_type_p": local.doc_type_probs.get(answer.value.doc_type, 0.0),
+                "urgency_p": local.urgency_probs.get(answer.value.urgency, 0.0), "source": "llm",
+                "model_version": f"llm:{answer.model}|{clf.version}", "prompt_hash": answer.prompt_hash}}
+        except LlmError as exc:
+            log.warning("intake classify: LLM failed (%s); using the local model", exc.__class__.__name__)
+            flags.append("fallback_model")
+    clf = load_classifier(rt)
+    pred = clf.predict([text])[0]
+    return {"flags": flags, "classification": {
+        "doc_type": pred.doc_type, "urgency": pred.urgency, "doc_type_p": pred.doc_type_p, "urgency_p": pred.urgency_p,
+        "source": "local", "model_version": clf.version, "prompt_hash": None}}
+
+
+def extract(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
+    from tools.extract import extract_fields
+
+    result = extract_fields(state["text"])
+    return {"fields": [f.model_dump(mode="json") for f in result.fields]}
+
+
+def _field(state: IntakeState, name: str) -> dict | None:
+    found = [f for f in state.get("fields", []) if f["name"] == name]
+    return sorted(found, key=lambda f: (-f["confidence"], f["span"]["start"]))[0] if found else None
+
+
+def match_patient(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
+    """Find the patient in the registry; two registry records matching one person is a duplicate
+    registration (flagged); no confident match is left for the reviewer."""
+    rt = runtime.context.runtime
+    name, dob = _field(state, "patient_name"), _field(state, "dob")
+    mrn, member = _field(state, "mrn"), _field(state, "member_id")
+    if not (dob or mrn or member):
+        return {"patient": {"match": "none"}}
+    with rt.pool.connection() as conn:
+        unit = org_store.get_unit(conn, unit_id=UUID(state["unit_id"]))
+        candidates = intake_store.patient_candidates(
+            conn, org_id=unit.org_id, birth_date=dob["value"] if dob else None,
+            mrn=mrn["value"] if mrn else None, member_id=member["value"] if member else None)
+    scored = []
+    for c in candidates:
+        full = f"{c['given_name']} {c['family_name']}".lower()
+        reversed_ = f"{c['family_name']} {c['given_name']}".lower()
+        sim = max(difflib.SequenceMatcher(None, name["value"].lower(), full).ratio(),
+                  difflib.SequenceMatcher(None, name["value"].lower(), reversed_).ratio()) if name else 0.0
+        exact_id = bool((mrn and c["mrn"] == mrn["value"]) or (member and c["member_id"] == member["value"]))
+        same_dob = bool(dob and str(c["birth_date"]) == dob["value"])
+        score = (1.0 if exact_id else 0.0) + (0.5 if same_dob else 0.0) + sim
+        scored.append((score, sim, same_dob, c))
+    scored.sort(key=lambda t: -t[0])
+    if not scored or scored[0][0] < 1.3:
+        return {"patient": {"match": "none", "candidates": len(candidates)}}
+    best = scored[0][3]
+    same_person = [t for t in scored if t[1] >= 0.85 and t[2]]
+    flags = list(state.get("flags", []))
+    duplicate_registration = len({t[3]["id"] for t in same_person}) > 1
+    if duplicate_registration:
+        flags.append("duplicate_suspected")
+    group = {"sex": best["sex"], "language": best["language"], "payer": best["payer"],
+             "race_ethnicity": best["race_ethnicity"]}
+    return {"flags": flags, "patient": {"match": "probable" if scored[0][0] < 2.0 else "confident",
+                                        "patient_id": str(best["id"]), "mrn": best["mrn"], "birth_date": str(best["birth_date"]),
+                                        "duplicate_registration": duplicate_registration,
+                                        "group": {k: v for k, v in group.items() if v}}}
+
+
+def check_completeness(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
+    """A referral missing a diagnosis, insurance or clinical notes is incomplete."""
+    if state["classification"]["doc_type"] != "referral":
+        return {"missing": []}
+    missing = []
+    if not (_field(state, "icd10") or _field(state, "reason")):
+        missing.append("diagnosis")
+    if not _field(state, "member_id"):
+        missing.append("insurance")
+    if len(state["text"].split()) < 40:
+        missing.append("notes")
+    flags = list(state.get("flags", [])) + (["incomplete"] if missing else [])
+    return {"missing": missing, "flags": flags}
+
+
+def detect_sensitivity(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
+    from tools.injection import detect_injection
+    from tools.sensitivity import detect_sensitivity as detect
+
+    report = detect(state["text"])
+    injection = detect_injection(state["text"])
+    flags = list(state.get("flags", [])) + [clinical_flag(c) for c in report.categories]
+    if injection.suspected:
+        flags.append("injection_suspected")
+    return {"flags": flags, "sensitivity": {
+        "sensitive": report.sensitive, "categories": [c.value for c in report.categories],
+        "urgency_floor": report.urgency_floor.value,
+        "findings": [{"category": f.category.value, "start": f.span.start, "end": f.span.end, "cue": f.cue}
+                     for f in report.findings if f.suppressed_by is None][:20],
+        "injection_score": injection.score,
+        "injection_spans": [{"start": f.span.start, "end": f.span.end, "kind": f.kind} for f in injection.findings][:10]}}
+
+
+def find_duplicates(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
+    """The same patient's similar items within 30 days (pgvector); the embedding is kept for
+    later duplicates and for the similar resolved cases reviewers see."""
+    from tools.embed import embed_texts
+
+    rt = runtime.context.runtime
+    vector = embed_texts([state["text"][:2000]])[0]
+    patient_id = state.get("patient", {}).get("patient_id")
+    duplicates = []
+    with rt.pool.connection() as conn:
+        if patient_id:
+            near = intake_store.similar_parts_of_patient(conn, part_id=UUID(state["part_id"]), patient_id=UUID(patient_id),
+                                                         embedding=vector, days=DUPLICATE_DAYS)
+            duplicates = [{"part_id": str(r["part_id"]), "similarity": round(float(r["similarity"]), 4)}
+                          for r in near if r["similarity"] >= DUPLICATE_SIMILARITY]
+        intake_store.insert_embedding(conn, part_id=UUID(state["part_id"]), unit_id=UUID(state["unit_id"]),
+                                      patient_id=UUID(patient_id) if patient_id else None,
+                                      doc_type=state["classification"]["doc_type"], embedding=vector)
+    flags = list(state.get("flags", [])) + (["duplicate_suspected"] if duplicates else [])
+    return {"duplicates": duplicates, "flags": flags}
+
+
+def summarize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
+    """A few lines a coordinator can act on; the local summary is extractive (every sentence is a
+    span of the source); an LLM summary is used only when the policy allows PHI to reach it."""
+    from tools.summarize import summarize_extractive
+
+    rt = runtime.context.runtime
+    local = summarize_extractive(state["text"])
+    summary = {"text": local.text, "spans": [{"start": s.start, "end": s.end} for s in local.sentences],
+               "source": local.method}
+    llm_input = _llm_text(rt, UUID(state["unit_id"]), state["text"])
+    if llm_input is not None:
+        from tools.llm import LlmError
+
+        try:
+            answer = _llm(rt).structured("intake_summarize", LlmSummary, document=llm_input)
+            summary = {"text": answer.value.summary[:1000], "spans": summary["spans"], "source": "llm",
+                       "prompt_hash": answer.prompt_hash}
+        except LlmError:
+            pass  # the extractive summary stands; classification already records any fallback
+    return {"summary": summary}
+
+
+def _suggestion(state: IntakeState) -> Suggestion:
+    c = state["classification"]
+    floor = state.get("sensitivity", {}).get("urgency_floor", "routine")
+    urgency = max(c["urgency"], floor, key=lambda u: _RANK[u])
+    fields = {}
+    for f in state.get("fields", []):
+        fields.setdefault(f["name"], f["value"])
+    evidence = [Evidence(kind="span", source=f["name"], start=f["span"]["start"], end=f["span"]["end"],
+                         text=f["span"]["text"]) for f in state.get("fields", [])[:25]]
+    evidence += [Evidence(kind="span", source=f"clinical:{f['category']}", start=f["start"], end=f["end"],
+                          note=f["cue"]) for f in state.get("sensitivity", {}).get("findings", [])]
+    if state.get("page_start"):
+        evidence.append(Evidence(kind="page", source="pages", page=state["page_start"],
+                                 value=[state["page_start"], state["page_end"]]))
+    value: dict[str, Any] = {
+        "doc_type": c["doc_type"], "urgency": urgency, "classifier_urgency": c["urgency"], "fields": fields,
+        "summary": state.get("summary", {}).get("text", ""), "categories": state.get("sensitivity", {}).get("categories", []),
+        "missing": state.get("missing", []), "patient_match": state.get("patient", {}).get("match", "none"),
+        "patient_mrn": state.get("patient", {}).get("mrn"), "duplicates": state.get("duplicates", []),
+        "pages": [state.get("page_start"), state.get("page_end")] if state.get("page_start") else None,
+    }
+    confidence = 0.0 if state.get("degraded") else c["doc_type_p"] * (c["urgency_p"] if urgency == c["urgency"] else 1.0)
+    return Suggestion(
+        agent=AGENT, kind="triage", unit_id=UUID(state["unit_id"]), subject=f"inbound_part:{state['part_id']}",
+        label=c["doc_type"], value=value, confidence=round(min(max(confidence, 0.0), 1.0), 6),
+        urgency=Priority(urgency), evidence=evidence, flags=sorted(set(state.get("flags", []))),
+        model_version=c["model_version"], prompt_hash=c.get("prompt_hash"), input_hash=state["part_id"],
+        patient_group=state.get("patient", {}).get("group", {}),
+    )
+
+
+def route(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
+    rt = runtime.context.runtime
+    suggestion = _suggestion(state)
+    with rt.pool.connection() as conn:
+        outcome = route_suggestion(conn, suggestion)
+    return {"suggestion_id": str(suggestion.id), "route": {
+        "decision": outcome.route.decision.value, "queue": outcome.route.queue, "reasons": outcome.route.reasons,
+        "review_item_id": str(outcome.review_item.id) if outcome.review_item else None,
+        "qa_sample": outcome.route.qa_sample}}
+
+
+def route_after_route(state: IntakeState) -> str:
+    return "file_item" if state["route"]["decision"] == RouteDecision.auto.value else "request_review"
+
+
+def request_review(state: IntakeState) -> dict:
+    decision = interrupt(ReviewRequest(part_id=state["part_id"], suggestion_id=state["suggestion_id"],
+                                       review_item_id=state["route"]["review_item_id"],
+                                       reasons=state["route"]["reasons"]).model_dump())
+    return {"decision": decision}
+
+
+def file_item(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
+    """File the part to its queue: the suggestion as routed, or as the reviewer decided."""
+    rt = runtime.context.runtime
+    decision = state.get("decision")
+    with rt.pool.connection() as conn:
+        from store.routing import get_suggestion
+
+        suggestion = get_suggestion(conn, suggestion_id=UUID(state["suggestion_id"]))
+        value = dict(suggestion.value)
+        filed_by, decision_id = "auto", None
+        if decision:
+            filed_by, decision_id = decision["decided_by"], UUID(decision["decision_id"])
+            if decision["action"] == "override" and decision.get("new_value"):
+                value.update(decision["new_value"])
+            if decision["action"] == "reject":
+                value["rejected"] = decision["reason_code"]
+        policy = policy_store.current_policy(conn, unit_id=suggestion.unit_id).policy
+        queue = "rejected" if value.get("rejected") else policy.queue_for(AGENT, value.get("doc_type"))
+        intake_store.insert_filing(conn, part_id=UUID(state["part_id"]), suggestion_id=suggestion.id,
+                                   decision_id=decision_id, value=value, queue=queue, filed_by=filed_by)
+    return {"filed": {"queue": queue, "by": filed_by}}
+
+
+def build_graph(*, checkpointer):
+    g = StateGraph(IntakeState, context_schema=IntakeContext)
+    for node in (normalize, classify, extract, match_patient, check_completeness, detect_sensitivity,
+                 find_duplicates, summarize, route, request_review, file_item):
+        g.add_node(node.__name__, node)
+    chain = ["normalize", "classify", "extract", "match_patient", "check_completeness", "detect_sensitivity",
+             "find_duplicates", "summarize", "route"]
+    g.add_edge(START, chain[0])
+    for a, b in zip(chain, chain[1:]):
+        g.add_edge(a, b)
+    g.add_conditional_edges("route", route_after_route, ["file_item", "request_review"])
+    g.add_edge("request_review", "file_item")
+    g.add_edge("file_item", END)
+    return g.compile(checkpointer=checkpointer)
+
+
+# --- reading accepted items -----------------------------------------------------------------------
+
+
+def read_parts(rt: Runtime, item: InboundItem) -> list[dict]:
+    """The document parts of an item: OCR and packet splitting for faxes, the text for the rest.
+    A file that cannot be read becomes one degraded part (kept, and sent to review)."""
+    from tools.inbound_parse import InboundFormatError, message_text, referral_text
+
+    data = read_blob(rt.settings.blob_dir, item.sha256)
+    if item.channel == "fax":
+        from tools.ocr import DocumentRejected, OcrError, ocr_document
+        from tools.packet import split_packet
+
+        try:
+            result = ocr_document(data, workers=1)
+        except DocumentRejected as exc:
+            return [dict(text="", page_start=None, page_end=None, ocr_confidence=None, degraded=True,
+                         degraded_reason=f"rejected: {exc}")]
+        except OcrError as exc:
+            return [dict(text="", page_start=None, page_end=None, ocr_confidence=None, degraded=True,
+                         degraded_reason=f"unreadable: {exc.__class__.__name__}")]
+        parts = split_packet([(p.number, p.text, p.confidence) for p in result.pages])
+        degraded_reason = "; ".join(result.degraded_reasons) or None
+        return [dict(text=normalize_document_text(p.text), page_start=p.page_start, page_end=p.page_end,
+                     ocr_confidence=p.confidence, degraded=result.degraded or not p.text.strip(),
+                     degraded_reason=degraded_reason or (None if p.text.strip() else "no text found"))
+                for p in parts]
+    try:
+        text = message_text(data) if item.channel == "message" else referral_text(data)
+    except InboundFormatError as exc:
+        return [dict(text="", page_start=None, page_end=None, ocr_confidence=None, degraded=True,
+                     degraded_reason=str(exc)[:300])]
+    return [dict(text=normalize_document_text(text), page_start=None, page_end=None, ocr_confidence=None,
+                 degraded=False, degraded_reason=None)]
+
+
+def thread_config(part_id: UUID | str) -> dict:
+    return {"configurable": {"thread_id": f"intake:{part_id}"}}
+
+
+def process_item(rt: Runtime, item: InboundItem) -> list[dict]:
+    """Run every part of an accepted item through the graph (idempotent: a finished or waiting
+    thread is not run again)."""
+    with rt.pool.connection() as conn:
+        stored = intake_store.parts_of_item(conn, item_id=item.id)
+    if not stored:
+        parts = read_parts(rt, item)
+        with rt.pool.connection() as conn, conn.transaction():
+            for n, p in enumerate(parts, start=1):
+                intake_store.insert_part(conn, item_id=item.id, part_no=n, **p)
+            stored = intake_store.parts_of_item(conn, item_id=item.id)
+    graph = build_graph(checkpointer=rt.checkpointer)
+    outcomes = []
+    for part in stored:
+        config = thread_config(part["id"])
+        existing = graph.get_state(config)
+        if existing.values and (existing.next or existing.values.get("filed")):
+            outcomes.append(existing.values.get("route", {}))
+            continue
+        state = graph.invoke({"part_id": str(part["id"])}, config, context=IntakeContext(runtime=rt))
+        outcomes.append(state.get("route", {}))
+    return outcomes
+
+
+def handle_inbound(rt: Runtime, item: InboundItem) -> None:
+    process_item(rt, item)
+
+
+def apply_decision(rt: Runtime, decision_id: UUID) -> None:
+    """Resume the part's interrupted graph with the reviewer's final decision; it then files the item."""
+    with rt.pool.connection() as conn:
+        d = intake_store.get_decision(conn, decision_id=decision_id)
+    if d is None or not d["subject"].startswith("inbound_part:"):
+        return
+    part_id = d["subject"].split(":", 1)[1]
+    graph = build_graph(checkpointer=rt.checkpointer)
+    config = thread_config(part_id)
+    waiting = graph.get_state(config)
+    if not waiting.next or "request_review" not in waiting.next:
+        # A QA sample of an auto-filed item: the decision is logged and measured, nothing to resume.
+        return
+    if waiting.values.get("suggestion_id") != str(d["suggestion_id"]):
+        return  # a decision on a replaced suggestion does not resume a newer run
+    graph.invoke(Command(resume={"decision_id": str(decision_id), "action": d["action"],
+                                 "reason_code": d["reason_code"], "new_value": d["new_value"],
+                                 "decided_by": d["decided_by"]}), config, context=IntakeContext(runtime=rt))
+
+
+for _channel in ("fax", "message", "referral"):
+    register_inbound_handler(_channel, handle_inbound)
+register_decision_handler(AGENT, apply_decision)

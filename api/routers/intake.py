@@ -1,0 +1,39 @@
+"""Inbound items over HTTP: faxes (PDF, TIFF, PNG, JPEG), portal messages and referrals."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, File, Query, Request, UploadFile
+
+from api.deps import Conn, CurrentPrincipal, RuntimeDep
+from api.errors import ERROR_RESPONSES, ErrorBody
+from api.services import intake as service
+from tools.inbound_parse import MessageIn
+
+router = APIRouter(prefix="/api/v1", tags=["intake"], responses={
+    **ERROR_RESPONSES, 413: {"model": ErrorBody, "description": "Over the size or page limit."}})
+Unit = Annotated[str, Query(min_length=2, max_length=40, pattern=r"^[a-z0-9_-]+$", description="Service unit code.")]
+
+
+@router.post("/faxes", response_model=service.AcceptedOut, status_code=202)
+async def post_fax(principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep, unit: Unit,
+                   file: Annotated[UploadFile, File(description="PDF, multi-page TIFF, PNG or JPEG")]) -> service.AcceptedOut:
+    data = await file.read(service.LIMITS.max_bytes + 1)
+    return service.accept(conn, runtime, user=principal.user, actor=principal.user.username, unit_code=unit,
+                          channel="fax", data=data, filename=(file.filename or "")[:200] or None)
+
+
+@router.post("/messages", response_model=service.AcceptedOut, status_code=202)
+def post_message(body: MessageIn, principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep,
+                 unit: Unit) -> service.AcceptedOut:
+    return service.accept(conn, runtime, user=principal.user, actor=principal.user.username, unit_code=unit,
+                          channel="message", data=service.message_bytes(body.model_dump(exclude_none=True)))
+
+
+@router.post("/referrals", response_model=service.AcceptedOut, status_code=202)
+def post_referral(principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep, unit: Unit,
+                  body: Annotated[dict[str, Any], Body(description="Handoff referral JSON, or a FHIR R4 ServiceRequest or Bundle")]
+                  ) -> service.AcceptedOut:
+    return service.accept(conn, runtime, user=principal.user, actor=principal.user.username, unit_code=unit,
+                          channel="referral", data=service.message_bytes(body))
