@@ -54,7 +54,7 @@ def load_agents() -> None:
         importlib.import_module(name)
 
 
-AGENT_MODULES = ("agents.noshow", "agents.intake")
+AGENT_MODULES = ("agents.noshow", "agents.intake", "agents.claims")
 
 
 def _require_runtime() -> Runtime:

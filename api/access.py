@@ -40,6 +40,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/faxes"): Access(INGESTERS, "also for integration tokens of a fax server"),
     ("POST", "/api/v1/messages"): Access(INGESTERS),
     ("POST", "/api/v1/referrals"): Access(INGESTERS),
+    ("POST", "/api/v1/claims"): Access(frozenset({R.biller, R.practice_manager})),
     ("GET", "/api/v1/compliance/outputs"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/decisions"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/rates"): Access(AUDITORS),

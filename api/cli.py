@@ -338,6 +338,43 @@ def ingest_referral(
     _accept_files("referral", [file], unit, process=process)
 
 
+@ingest_app.command("claims")
+def ingest_claims(
+    file: Annotated[Path, typer.Argument(help="Handoff claims JSON or an X12 837P file.")],
+    unit: Annotated[str, typer.Option(help="Service unit code.")],
+    process: Annotated[bool, typer.Option(help="Process now (otherwise a worker does).")] = True,
+) -> None:
+    """Accept claims to check before submission; a bad file names the field or segment."""
+    _accept_files("claim", [file], unit, process=process)
+
+
+codes_app = typer.Typer(help="Code tables (CMS quarterly files, ICD-10-CM) as data.", no_args_is_help=True)
+app.add_typer(codes_app, name="codes")
+
+
+@codes_app.command("import")
+def codes_import(
+    data_dir: Annotated[Optional[Path], typer.Option(help="Folder with icd10cm/, ncci/ and codes/ (default HANDOFF_DATA_DIR).")] = None,
+) -> None:
+    """Load the code tables into Postgres with their effective dates; re-importing a file is a no-op."""
+    from tools.code_tables import import_code_tables
+
+    folder = data_dir or _settings().data_dir
+    if not folder.is_dir():
+        raise UserError(f"--data-dir: {folder} is not a folder")
+    rt = _runtime()
+    try:
+        with rt.pool.connection() as conn:
+            try:
+                reports = import_code_tables(conn, data_dir=folder, actor="cli")
+            except FileNotFoundError as exc:
+                raise UserError(f"--data-dir: {exc}") from None
+        for r in reports:
+            _echo(f"{r.table:<10} {r.status:<12} {r.rows:>9,} rows  {r.source_file}  ({r.seconds:.1f} s)")
+    finally:
+        rt.close()
+
+
 @ingest_app.command("messages")
 def ingest_messages(
     file: Annotated[Path, typer.Argument(help="JSON Lines, one portal message per line ({\"text\": ...}).")],
@@ -452,7 +489,7 @@ def evals_run(
     out = out or Path("evals-out") / suite
     try:
         result = run_suite(suite, data=data, out=out, progress=progress)
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, FileNotFoundError) as exc:
         raise UserError(f"--data: {exc}") from None
     _echo(f"wrote {result.metrics_path}, {result.report_path}, {result.card_path} in {result.seconds:.1f} s")
     for gate in result.failed_gates:

@@ -139,3 +139,13 @@ def intake_runtime(runtime, demo_org, intake_classifier):
 
     runtime.cached("intake_classifier", lambda: intake_classifier)
     return runtime
+
+
+@pytest.fixture(scope="session")
+def code_tables():
+    """The public code tables, loaded once per session from ../shared/data."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"public data sets not found at {SHARED_DATA} (they sit beside the repo in CI)")
+    from tools.codes import CodeTables
+
+    return CodeTables.from_files(SHARED_DATA)

@@ -37,3 +37,15 @@ def post_referral(principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep, 
                   ) -> service.AcceptedOut:
     return service.accept(conn, runtime, user=principal.user, actor=principal.user.username, unit_code=unit,
                           channel="referral", data=service.message_bytes(body))
+
+
+@router.post("/claims", response_model=service.AcceptedOut, status_code=202,
+             openapi_extra={"requestBody": {"content": {"application/json": {"schema": {"type": "object"}},
+                                                        "application/edi-x12": {"schema": {"type": "string"}}}}})
+async def post_claims(request: Request, principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep,
+                      unit: Unit) -> service.AcceptedOut:
+    """Claims as Handoff JSON (one, a list, or {"claims": [...]}, each optionally with its context)
+    or an X12 837P file as the body."""
+    data = await request.body()
+    return service.accept(conn, runtime, user=principal.user, actor=principal.user.username, unit_code=unit,
+                          channel="claim", data=data)

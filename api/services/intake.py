@@ -18,7 +18,7 @@ from models.org import Role, User
 from store import inbound as inbound_store
 from store import org as org_store
 
-INGEST_ROLES = frozenset({Role.front_desk, Role.referral_coordinator, Role.nurse, Role.practice_manager})
+INGEST_ROLES = frozenset({Role.front_desk, Role.referral_coordinator, Role.nurse, Role.biller, Role.practice_manager})
 LIMITS = DocumentLimits()
 MAX_JSON_BYTES = 1_000_000
 
@@ -83,6 +83,8 @@ def accept(conn: psycopg.Connection, runtime: Runtime, *, user: User | None, act
     note = None
     if channel == "fax":
         media_type, note = check_fax(data)
+    elif channel == "claim":
+        media_type = check_claims(data)
     else:
         check_json(data, channel)
         media_type = "application/json"
@@ -99,3 +101,16 @@ def accept(conn: psycopg.Connection, runtime: Runtime, *, user: User | None, act
 def message_bytes(payload: dict) -> bytes:
     """Canonical bytes of a JSON message, so the same message sent twice is the same item."""
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def check_claims(data: bytes) -> str:
+    """Claims are checked for form before they are accepted: a bad file names the field or segment."""
+    from tools.claim_input import ClaimInputError, is_x12, read_claims
+
+    if len(data) > LIMITS.max_bytes:
+        raise PayloadTooLarge(f"body: {len(data):,} bytes; the limit is {LIMITS.max_bytes:,} bytes")
+    try:
+        read_claims(data)
+    except ClaimInputError as exc:
+        raise BadInput(str(exc), field=str(exc).split(":", 1)[0]) from None
+    return "application/edi-x12" if is_x12(data) else "application/json"
