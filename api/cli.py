@@ -84,22 +84,33 @@ def worker(
 
 @app.command()
 def demo(
-    serve_: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after seeding.")] = True,
+    serve_: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve while the day is loaded (else load it, process it, exit).")] = True,
     host: str = "127.0.0.1",
     port: int = 8000,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic clinic day.")] = 20261122,
 ) -> None:
     """Seed a demo organization and a synthetic clinic day, then serve on localhost."""
+    import threading
+
     from api.demo import DEMO_PASSWORD, run_demo_day, seed_demo
 
     rt = _runtime()
     logins = seed_demo(rt)
-    for line in run_demo_day(rt, seed=seed):
-        _echo(line)
     _echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for login in logins:
         _echo(f"  {login.username:<14} {login.role:<22} {', '.join(login.units)}")
+
+    def load_day() -> None:
+        for line in run_demo_day(rt, seed=seed, on_error=lambda name, exc: _echo(
+                f"  {name}: failed ({exc.__class__.__name__}); the rest of the day goes on")):
+            _echo(f"  {line}")
+
     if not serve_:
+        load_day()
+        from agents.jobs import run_worker
+
+        run_worker(rt, wait=False)
+        _echo("The demo day is processed.")
         rt.close()
         return
     import uvicorn
@@ -107,6 +118,8 @@ def demo(
     from api.app import create_app
 
     _echo(f"Serving on http://{host}:{port}  (health: http://{host}:{port}/healthz)")
+    _echo("Loading the synthetic clinic day in the background; queues fill over the next minutes.")
+    threading.Thread(target=load_day, name="demo-day", daemon=True).start()
     uvicorn.run(create_app(runtime=rt), host=host, port=port, log_level="warning")
 
 
@@ -346,6 +359,32 @@ def ingest_claims(
 ) -> None:
     """Accept claims to check before submission; a bad file names the field or segment."""
     _accept_files("claim", [file], unit, process=process)
+
+
+train_app = typer.Typer(help="Train and register local models.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+
+
+@train_app.command("intake")
+def train_intake(
+    n: Annotated[int, typer.Option(min=100, max=20000, help="Synthetic training items.")] = 1200,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic corpus.")] = 11,
+    with_reviews: Annotated[bool, typer.Option(help="Add reviewers' final labels as training data.")] = True,
+) -> None:
+    """Train the local intake classifier on the synthetic corpus plus reviewers' decisions, and register it."""
+    from evals.intake_training import train_synthetic_intake
+    from store import intake as intake_store
+
+    rt = _runtime()
+    try:
+        extra = []
+        if with_reviews:
+            with rt.pool.connection() as conn:
+                extra = intake_store.reviewed_parts(conn)
+        clf = train_synthetic_intake(rt.settings.model_dir, n=n, seed=seed, extra=extra)
+        _echo(f"registered intake classifier {clf.version} ({n} synthetic + {len(extra)} reviewed items)")
+    finally:
+        rt.close()
 
 
 codes_app = typer.Typer(help="Code tables (CMS quarterly files, ICD-10-CM) as data.", no_args_is_help=True)

@@ -78,9 +78,73 @@ def demo_noshow(runtime: Runtime, seed: int) -> str:
             f"{summary.review} suggestions sent to review")
 
 
+def demo_intake(runtime: Runtime, seed: int) -> str:
+    """This morning's faxes, portal messages and referrals (held-out phrasings), for patients in the
+    registry; faxes are rendered to PDF at fax resolution so they go through OCR like real ones."""
+    from api.services.intake import accept, message_bytes
+    from evals.intake_training import train_synthetic_intake
+    from evals.synthetic_faxes import render_fax
+    from evals.synthetic_inbound import generate_heldout_corpus, make_patients
+    from store import intake as patient_store
+    from tools.intake_classifier import MODEL_NAME
+    from tools.model_registry import list_versions
+
+    if not list_versions(runtime.settings.model_dir, name=MODEL_NAME):
+        train_synthetic_intake(runtime.settings.model_dir, n=800, seed=seed % 1000)
+        runtime.forget("intake_classifier")
+    patients = make_patients(seed=seed, n=60)
+    items = generate_heldout_corpus(seed, 36, patients)
+    counts = {"fax": 0, "message": 0, "referral": 0}
+    with runtime.pool.connection() as conn:
+        unit = org_store.get_unit_by_code(conn, code="primary-care")
+        patient_store.register_patients(conn, org_id=unit.org_id, patients=patients)
+        conn.commit()
+        for n, item in enumerate(items):
+            if item.channel == "fax" and counts["fax"] < 6:
+                data = render_fax([item.text], resolution="fine", seed=n, cover_sheet=n % 2 == 0).pdf_bytes()
+                channel = "fax"
+            elif item.channel == "referral":
+                data, channel = message_bytes({"letter": item.text}), "referral"
+            else:
+                data, channel = message_bytes({"text": item.text}), "message"
+            accept(conn, runtime, user=None, actor="demo", unit_code="primary-care", channel=channel, data=data)
+            counts[channel] += 1
+    return f"{counts['fax']} faxes, {counts['message']} portal messages and {counts['referral']} referrals received"
+
+
+def demo_claims(runtime: Runtime, seed: int) -> str:
+    """Claims about to go out: a batch with the usual upstream mistakes, checked before submission."""
+    import json
+
+    from agents.claims import load_tables
+    from api.services.intake import accept
+    from evals.synthetic_claims import generate_labeled_claims, make_patients
+    from evals.synthetic_remits import generate_claim_history
+    from tools.denial_model import MODEL_NAME as DENIAL_MODEL, save_denial_model, train_denial_model
+    from tools.model_registry import list_versions
+
+    tables = load_tables(runtime)
+    if tables.icd10cm is None:
+        return "skipped: no code tables (run `handoff codes import` or set HANDOFF_DATA_DIR)"
+    if not list_versions(runtime.settings.model_dir, name=DENIAL_MODEL):
+        history = generate_claim_history(tables, n=3000, seed=seed % 1000, error_rate=0.2)
+        save_denial_model(runtime.settings.model_dir, train_denial_model(history, seed=seed % 1000, tables=tables,
+                                                                         data_source="synthetic claim history"))
+        runtime.forget("denial_model")
+    items = generate_labeled_claims(make_patients(40, seed=seed), tables=tables, n=30, seed=seed, error_rate=0.35)
+    body = {"claims": [{"claim": i.claim.model_dump(mode="json"), "context": i.context.model_dump(mode="json")}
+                       for i in items]}
+    with runtime.pool.connection() as conn:
+        accept(conn, runtime, user=None, actor="demo", unit_code="primary-care", channel="claim",
+               data=json.dumps(body).encode())
+    return f"{len(items)} outgoing claims received for checking"
+
+
 # Each step adds one agent's share of the synthetic clinic day; it gets the runtime and a seed.
 DEMO_DAY_STEPS: list[tuple[str, Callable[[Runtime, int], str]]] = [
     ("no-show", demo_noshow),
+    ("intake", demo_intake),
+    ("claims", demo_claims),
 ]
 
 
@@ -125,6 +189,13 @@ def seed_demo(runtime: Runtime) -> list[DemoLogin]:
     return logins
 
 
-def run_demo_day(runtime: Runtime, *, seed: int = 20261122) -> list[str]:
-    """Run every agent's share of the synthetic clinic day; returns one line of summary per step."""
-    return [f"{name}: {step(runtime, seed)}" for name, step in DEMO_DAY_STEPS]
+def run_demo_day(runtime: Runtime, *, seed: int = 20261122, on_error=None):
+    """Run every agent's share of the synthetic clinic day, yielding one line of summary per step.
+    A step that fails is reported through `on_error` and the others still run."""
+    for name, step in DEMO_DAY_STEPS:
+        try:
+            yield f"{name}: {step(runtime, seed)}"
+        except Exception as exc:  # a demo step must not take the server down with it
+            if on_error is None:
+                raise
+            on_error(name, exc)

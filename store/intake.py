@@ -93,3 +93,15 @@ def filings_of_part(conn: psycopg.Connection, *, part_id: UUID) -> list[dict]:
 
 def get_decision(conn: psycopg.Connection, *, decision_id: UUID) -> dict | None:
     return conn.execute(load("intake").get_decision, {"id": decision_id}).fetchone()
+
+
+def reviewed_parts(conn: psycopg.Connection) -> list[tuple[str, str, str]]:
+    """(text, doc_type, urgency) as reviewers finally decided them."""
+    out = []
+    for r in conn.execute(load("intake").reviewed_parts).fetchall():
+        new = r["new_value"] or {}
+        doc_type = new.get("doc_type") or r["suggested_doc_type"]
+        urgency = new.get("urgency") or r["suggested_urgency"]
+        if doc_type and urgency:
+            out.append((r["text"], doc_type, urgency))
+    return out

@@ -75,3 +75,13 @@ SELECT d.id, d.review_item_id, d.suggestion_id, d.action, d.reason_code, d.new_v
        s.subject, s.value AS suggested_value, s.agent
 FROM decisions d JOIN suggestions s ON s.id = d.suggestion_id
 WHERE d.id = %(id)s;
+
+-- name: reviewed_parts
+-- Labels reviewers gave (accepted or corrected), for retraining: the final decision per part.
+SELECT DISTINCT ON (p.id) p.text, s.value ->> 'doc_type' AS suggested_doc_type, s.value ->> 'urgency' AS suggested_urgency,
+       d.action, d.new_value
+FROM decisions d
+JOIN suggestions s ON s.id = d.suggestion_id
+JOIN inbound_parts p ON s.subject = 'inbound_part:' || p.id::text
+WHERE s.agent = 'intake' AND d.final AND d.action IN ('accept', 'override') AND NOT p.degraded
+ORDER BY p.id, d.decided_at DESC;
