@@ -1,12 +1,12 @@
 # The README's two commands: `make demo` and `make test`. Both bootstrap what they need on a fresh
 # machine: a .venv with the Python packages (torch's CPU build first, so nothing pulls a CUDA build)
-# and Debian's Tesseract with English and Spanish.
+# and Debian's Tesseract with English and Spanish, Chromium and a font (for the page tests).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa chromium fonts-dejavu-core
 
 .PHONY: demo test deps system-deps clean-venv
 
@@ -30,12 +30,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 system-deps:
 	@if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx spa \
-	    && tesseract --list-langs 2>/dev/null | grep -qx eng; then :; \
+	    && tesseract --list-langs 2>/dev/null | grep -qx eng && command -v chromium >/dev/null 2>&1 \
+	    && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing $(APT_PACKAGES)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	else \
-	    echo "Handoff needs Tesseract with English and Spanish. Install it with:"; \
+	    echo "Handoff needs Tesseract with English and Spanish, and Chromium for the page tests. Install them with:"; \
 	    echo "  sudo apt-get install -y $(APT_PACKAGES)"; \
 	    exit 1; \
 	fi
