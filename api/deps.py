@@ -36,7 +36,9 @@ def get_settings(request: Request) -> Settings:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-Conn = Annotated[psycopg.Connection, Depends(get_conn)]
+# scope="function": the transaction commits before the response is sent, so a client that acts on
+# the response (a redirect, the next call) always sees its own write.
+Conn = Annotated[psycopg.Connection, Depends(get_conn, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 from uuid import UUID
 
+import psycopg
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi import Path as FastPath
 from fastapi.exceptions import RequestValidationError
@@ -69,7 +70,7 @@ SCALAR = (str, int, float, bool, type(None))
 # --- errors as pages -------------------------------------------------------------------------------
 
 def _error_page(request: Request, *, status: int, title: str, message: str) -> HTMLResponse:
-    return _render(request, "error.html", {"title": title, "message": message}, status=status)
+    return _render(request, "error.html", {"title": title, "error_message": message, "message": None}, status=status)
 
 
 def wants_html(request: Request) -> bool:
@@ -87,7 +88,7 @@ class PageRoute(APIRoute):
         async def handler(request: Request) -> Response:
             try:
                 response = await inner(request)
-            except (ServiceError, RequestValidationError) as exc:
+            except (ServiceError, RequestValidationError, psycopg.errors.DataError) as exc:
                 if not wants_html(request):
                     raise
                 response = _page_for_error(request, exc)
@@ -107,17 +108,18 @@ def _page_for_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, Unauthorized):
         return _signed_out(request)
     if isinstance(exc, ServiceError):
-        if isinstance(exc, Forbidden) and getattr(request.state, "principal", None) is None:
-            _recognize(request)  # the access check refused before noting who it was: show them in the header
         return _error_page(request, status=exc.status, title=_STATUS_TITLES.get(exc.status, "Error"),
                            message=exc.detail)
-    assert isinstance(exc, RequestValidationError)
+    if isinstance(exc, psycopg.errors.DataError):
+        return _error_page(request, status=422, title="That request is not valid",
+                           message="A value you sent cannot be stored (for example a NUL character or a number "
+                                   "out of range).")
     return _error_page(request, status=422, title="That request is not valid",
                        message=_validation_message(exc.errors()))
 
 
 _STATUS_TITLES = {400: "That request is not valid", 403: "Not allowed", 404: "Not found",
-                  409: "Someone else has this item", 422: "That request is not valid", 429: "Too many attempts"}
+                  409: "This item cannot be changed now", 422: "That request is not valid", 429: "Too many attempts"}
 
 
 def _validation_message(errors: list[dict]) -> str:
@@ -126,11 +128,6 @@ def _validation_message(errors: list[dict]) -> str:
         field = ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path", "form"))
         parts.append(f"{field or 'request'}: {e.get('msg', 'invalid')}")
     return "; ".join(parts) or "the request is malformed"
-
-
-def _recognize(request: Request) -> None:
-    with request.app.state.runtime.pool.connection() as conn:
-        request.state.principal = authenticate(request, conn, request.app.state.runtime.settings)
 
 
 def _signed_out(request: Request) -> Response:
@@ -185,7 +182,11 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{100 * x:.0f}%"
 
 
-templates.env.filters.update(age=_age, when=_when, pct=_pct)
+def _group_values(group: dict[str, Any]) -> str:
+    return " · ".join(str(group[k]) for k in ("sex", "age_band", "language", "payer", "race_ethnicity") if group.get(k))
+
+
+templates.env.filters.update(age=_age, when=_when, pct=_pct, group_values=_group_values)
 templates.env.globals.update(MESSAGES=MESSAGES)
 
 
@@ -271,6 +272,13 @@ def _parse_int(name: str, v: str | None, *, low: int, high: int) -> int | None:
     return int(v)
 
 
+def _committed(conn: psycopg.Connection, response: Response) -> Response:
+    """Commit before answering: the connection dependency commits only after the response is sent, and a
+    browser follows a redirect at once, so the next page must already see what this request wrote."""
+    conn.commit()
+    return response
+
+
 # --- sign-in and home -------------------------------------------------------------------------------
 
 def _safe_next(target: str | None) -> str:
@@ -321,7 +329,7 @@ def login_submit(request: Request, conn: Conn, username: str = Form("", max_leng
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(response, request, new.session_secret, settings.session_idle_minutes * 60 * 16)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
-    return response
+    return _committed(conn, response)
 
 
 @router.post("/logout")
@@ -329,7 +337,7 @@ def logout(principal: CurrentPrincipal, conn: Conn) -> Response:
     auth_service.sign_out(conn, principal=principal)
     response = RedirectResponse("/login?msg=signed_out", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    return _committed(conn, response)
 
 
 @router.get("/")
@@ -378,14 +386,16 @@ def take_next(queue: QueueName, principal: CurrentPrincipal, conn: Conn,
     # Claim first, then give back the item being skipped, so the skipped item is not handed out again.
     item = review_service.claim_next(conn, user=principal.user, queue=queue)
     skipped = _none_if_blank(give_back)
+    released = False
     if skipped:
         try:
             review_service.release(conn, user=principal.user, item_id=UUID(skipped))
+            released = True
         except (ValueError, ServiceError):
             pass  # already decided, expired or not ours: nothing to give back
     if item is None:
-        return _back_to_queue(queue, "empty")
-    return RedirectResponse(f"/items/{item.id}", status_code=303)
+        return _committed(conn, _back_to_queue(queue, "released" if released else "empty"))
+    return _committed(conn, RedirectResponse(f"/items/{item.id}", status_code=303))
 
 
 def _item_context(item: ReviewItemView, user: User) -> dict[str, Any]:
@@ -393,14 +403,19 @@ def _item_context(item: ReviewItemView, user: User) -> dict[str, Any]:
     evidence = [e.model_dump() for e in item.evidence or []]
     source_text = next((value[k] for k in ("source_text", "text") if isinstance(value.get(k), str)), None)
     scalars = {k: v for k, v in value.items() if isinstance(v, SCALAR) and k not in ("source_text", "text")}
+    # The intake agent nests what it extracted under "fields"; those are what a reviewer corrects most.
+    nested = value.get("fields") if isinstance(value.get("fields"), dict) else {}
     held = item.status.value == "in-progress" and item.holder == user.username
     return {
         "title": f"Review: {item.label or item.kind}",
         "item": item,
         "value": value,
         "summary": value.get("summary") if isinstance(value.get("summary"), str) else None,
-        "fields": {k: v for k, v in value.items() if k not in ("summary", "source_text", "text")},
+        "fields": {k: v for k, v in value.items() if k not in ("summary", "source_text", "text")
+                   and not (k == "fields" and nested)},
+        "extracted": nested,
         "scalars": scalars,
+        "nested_scalars": {k: v for k, v in nested.items() if isinstance(v, SCALAR)},
         "source_segments": highlight(source_text, evidence) if source_text else None,
         "evidence": evidence,
         "held_by_me": held,
@@ -458,6 +473,13 @@ def _override_value(form: FormData) -> dict[str, Any]:
         sent = form.get(f"v__{key}")
         if isinstance(sent, str) and isinstance(old, SCALAR):
             new[key] = _typed(old, sent, field=key)
+    if isinstance(original.get("fields"), dict):
+        nested = dict(original["fields"])
+        for key, old in original["fields"].items():
+            sent = form.get(f"f__{key}")
+            if isinstance(sent, str) and isinstance(old, SCALAR):
+                nested[key] = _typed(old, sent, field=f"fields.{key}")
+        new["fields"] = nested
     return new
 
 
@@ -485,7 +507,7 @@ def decide(request: Request, item_id: UUID, principal: CurrentPrincipal, conn: C
             raise
         return _item_with_error(request, conn, principal.user, item_id, exc.status, exc.detail)
     msg = "escalated" if out.escalated else ("decided" if out.final else "second_review")
-    return _back_to_queue(str(form.get("queue") or ""), msg)
+    return _committed(conn, _back_to_queue(str(form.get("queue") or ""), msg))
 
 
 def _item_with_error(request: Request, conn, user: User, item_id: UUID, status: int, error: str) -> Response:
@@ -496,7 +518,7 @@ def _item_with_error(request: Request, conn, user: User, item_id: UUID, status: 
 @router.post("/items/{item_id}/release")
 def release(item_id: UUID, principal: CurrentPrincipal, conn: Conn, queue: str = Form("", max_length=40)) -> Response:
     review_service.release(conn, user=principal.user, item_id=item_id)
-    return _back_to_queue(queue, "released")
+    return _committed(conn, _back_to_queue(queue, "released"))
 
 
 # --- compliance -------------------------------------------------------------------------------------
