@@ -47,11 +47,19 @@ def bind_runtime(runtime: Runtime) -> None:
     load_agents()
 
 
+_agents_loaded = False
+
+
 def load_agents() -> None:
+    """Import the agent modules (each registers its handlers once, on first import)."""
+    global _agents_loaded
+    if _agents_loaded:
+        return
     import importlib
 
     for name in AGENT_MODULES:
         importlib.import_module(name)
+    _agents_loaded = True
 
 
 AGENT_MODULES = ("agents.noshow", "agents.intake", "agents.claims")

@@ -88,6 +88,7 @@ def demo(
     host: str = "127.0.0.1",
     port: int = 8000,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic clinic day.")] = 20261122,
+    day: Annotated[bool, typer.Option("--day/--no-day", help="Load the synthetic clinic day (else only the organization).")] = True,
 ) -> None:
     """Seed a demo organization and a synthetic clinic day, then serve on localhost."""
     import threading
@@ -101,6 +102,8 @@ def demo(
         _echo(f"  {login.username:<14} {login.role:<22} {', '.join(login.units)}")
 
     def load_day() -> None:
+        if not day:
+            return
         for line in run_demo_day(rt, seed=seed, on_error=lambda name, exc: _echo(
                 f"  {name}: failed ({exc.__class__.__name__}); the rest of the day goes on")):
             _echo(f"  {line}")

@@ -156,7 +156,7 @@ def test_rewritten_chain_is_caught_by_an_earlier_anchor(populated, settings, tmp
     "UPDATE policy_versions SET changed_by = 'x'",
     "DELETE FROM review_events",
     "UPDATE phi_reads SET actor = 'x'",
-    "TRUNCATE decisions",
+    "TRUNCATE phi_reads",
     "DELETE FROM suggestions WHERE confidence < 0.6",
 ])
 def test_application_connection_cannot_update_or_delete(populated, statement):

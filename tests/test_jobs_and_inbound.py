@@ -65,15 +65,17 @@ def test_worker_runs_registered_handler_and_keeps_items_without_one(runtime, set
     with runtime.pool.connection() as conn, conn.transaction():
         msg = _accept(conn, settings, b"portal message", channel="message")
         jobs.enqueue_inbound(conn, item_id=msg.item.id)
-        claim = _accept(conn, settings, b"claim bytes", channel="claim")
-        jobs.enqueue_inbound(conn, item_id=claim.item.id)
+        appts = _accept(conn, settings, b"appointment file", channel="appointments")  # no agent reads these
+        jobs.enqueue_inbound(conn, item_id=appts.item.id)
+    jobs.load_agents()  # what a worker does at start; then this test's handler stands in for intake's
+    real = jobs._handlers.get("message")
     jobs.register_inbound_handler("message", count_pages)
     try:
         jobs.run_worker(runtime, wait=False)
     finally:
-        jobs._handlers.pop("message", None)
+        jobs.register_inbound_handler("message", real)
     assert seen == [msg.item.id]
     with runtime.pool.connection() as conn:
         assert [e["event"] for e in inbound_store.inbound_events(conn, item_id=msg.item.id)] == ["accepted", "queued", "processed"]
-        assert [e["event"] for e in inbound_store.inbound_events(conn, item_id=claim.item.id)][-1] == "no_agent"
+        assert [e["event"] for e in inbound_store.inbound_events(conn, item_id=appts.item.id)][-1] == "no_agent"
         assert inbound_store.unfinished_inbound(conn) == []
