@@ -191,7 +191,7 @@ def classify(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     pred = clf.predict([text])[0]
     return {"flags": flags, "classification": {
         "doc_type": pred.doc_type, "urgency": pred.urgency, "doc_type_p": pred.doc_type_p, "urgency_p": pred.urgency_p,
-        "source": "local", "model_version": clf.version, "prompt_hash": None}}
+        "confidence": pred.confidence, "source": "local", "model_version": clf.version, "prompt_hash": None}}
 
 
 def extract(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
@@ -344,7 +344,10 @@ def _suggestion(state: IntakeState) -> Suggestion:
         "patient_mrn": state.get("patient", {}).get("mrn"), "duplicates": state.get("duplicates", []),
         "pages": [state.get("page_start"), state.get("page_end")] if state.get("page_start") else None,
     }
-    confidence = 0.0 if state.get("degraded") else c["doc_type_p"] * (c["urgency_p"] if urgency == c["urgency"] else 1.0)
+    # The local model's joint calibrator estimates P(doc_type and final urgency right), as measured
+    # by the triage suite; an LLM's labels carry the local model's probability of those labels.
+    joint = c.get("confidence", c["doc_type_p"] * c["urgency_p"])
+    confidence = 0.0 if state.get("degraded") else joint
     return Suggestion(
         agent=AGENT, kind="triage", unit_id=UUID(state["unit_id"]), subject=f"inbound_part:{state['part_id']}",
         label=c["doc_type"], value=value, confidence=round(min(max(confidence, 0.0), 1.0), 6),

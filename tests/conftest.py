@@ -129,7 +129,9 @@ def intake_classifier(tmp_path_factory):
     """One small local intake classifier per test session (training embeds every text: slow)."""
     from evals.intake_training import train_synthetic_intake
 
-    return train_synthetic_intake(tmp_path_factory.mktemp("models"), n=160, seed=5)
+    # Light options: these tests check the agent's wiring, the triage suite measures accuracy.
+    return train_synthetic_intake(tmp_path_factory.mktemp("models"), n=200, seed=5, augment=False,
+                                  use_embeddings=False)
 
 
 @pytest.fixture
