@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -34,7 +34,6 @@ from api.services import review as review_service
 from models.governance import DecisionAction
 from models.org import Role, User
 from models.review import REASON_CODES, DecisionIn, ReviewItemView
-from store import compliance as compliance_store
 
 log = logging.getLogger(__name__)
 
@@ -595,24 +594,25 @@ def _changes(before: dict[str, Any], after: dict[str, Any] | None) -> list[tuple
 
 # --- operations dashboard --------------------------------------------------------------------------
 
-def managed_unit_rates(conn, *, user: User, since: datetime | None) -> list:
-    """Auto and override rates per unit the user manages. (The compliance service answers only for
-    auditors' units; this is the practice manager's own view of the same figures.)"""
-    from models.compliance import RateRow
-
-    units = sorted({r.unit_id for r in user.roles if r.role == Role.practice_manager}, key=str)
-    if not units:
-        return []
-    return [RateRow(**r) for r in compliance_store.rates_by(conn, unit_ids=units, dimension="unit", since=since)]
-
-
 @router.get("/dashboard")
-def dashboard(request: Request, principal: CurrentPrincipal, conn: Conn, days: str = "30") -> Response:
+def dashboard(request: Request, principal: CurrentPrincipal, conn: Conn, days: str = "30",
+              day: str | None = None) -> Response:
+    from api.services import operations
+
     if days not in ("1", "7", "30", "all"):
         raise BadInput("days: 1, 7, 30 or all", field="days")
+    try:
+        outlook_day = date.fromisoformat(day) if day else date.today() + timedelta(days=1)
+    except ValueError:
+        raise BadInput("day: use YYYY-MM-DD", field="day") from None
     since = None if days == "all" else datetime.now(timezone.utc) - timedelta(days=int(days))
     queues = review_service.list_queues(conn, user=principal.user)
-    rates = managed_unit_rates(conn, user=principal.user, since=since)
+    rates = operations.unit_rates(conn, user=principal.user, since=since)
+    outlook = operations.noshow_outlook(conn, user=principal.user, day=outlook_day)
+    risk_chart = bar_chart([(o.unit_code, float(o.high_risk + o.elevated_risk),
+                             f"{o.high_risk + o.elevated_risk} of {o.appointments} flagged") for o in outlook],
+                           title="Appointments flagged at risk of no-show",
+                           max_value=max([o.appointments for o in outlook] or [1]))
     label = lambda q: f"{q.unit_code} · {q.queue}"  # noqa: E731
     # At least an hour wide, so a few minutes' wait does not look like a full bar.
     ageing = bar_chart([(label(q), q.oldest_age_minutes or 0.0, _age(q.oldest_age_minutes)) for q in queues],
@@ -627,4 +627,5 @@ def dashboard(request: Request, principal: CurrentPrincipal, conn: Conn, days: s
                           for r in rates], title="Override rate by unit", max_value=1.0, color="#b4441a")
     return _render(request, "dashboard.html", {
         "title": "Operations", "queues": queues, "rates": rates, "days": days,
-        "ageing_chart": ageing, "breach_chart": breaches, "auto_chart": auto, "override_chart": override})
+        "ageing_chart": ageing, "breach_chart": breaches, "auto_chart": auto, "override_chart": override,
+        "outlook": outlook, "outlook_day": outlook_day, "risk_chart": risk_chart})

@@ -203,7 +203,7 @@ def test_dashboard_for_practice_manager(client, queues):
     page_sign_in(client, "manager")
     r = client.get("/")
     assert r.url.path == "/dashboard"
-    assert r.status_code == 200 and r.text.count("<svg") == 4 and "No no-show scores yet" in r.text
+    assert r.status_code == 200 and r.text.count("<svg") == 4 and "No appointments scored for this day yet" in r.text
     assert "primary-care" in r.text and "nursing" in r.text
     assert client.get("/dashboard?days=7").status_code == 200
     assert client.get("/dashboard?days=abc").status_code == 422
@@ -246,3 +246,39 @@ def test_override_form_values_keep_their_types():
     # Evidence spans by offset, or by their text when the offsets do not fit.
     assert highlight("abc chest pain xyz", [{"start": 4, "end": 14, "text": "chest pain"}, {"text": "xyz"}]) == [
         ("abc ", False), ("chest pain", True), (" ", False), ("xyz", True)]
+
+
+def test_dashboard_shows_tomorrows_no_show_outlook(client, runtime):
+    """The practice manager sees the no-show agent's flags for a day, from the logged suggestions."""
+    from datetime import date
+
+    from agents.gate import route_suggestion
+    from api.services import operations
+    from models.scheduling import Appointment
+    from store import org as org_store
+    from store import scheduling as scheduling_store
+    from tests.factories import make_suggestion
+
+    day = date(2026, 11, 23)
+    with runtime.pool.connection() as conn:
+        unit = org_store.get_unit_by_code(conn, code="primary-care")
+        scheduling_store.upsert_appointments(conn, unit_id=unit.id, appointments=[
+            Appointment(id=f"A{i}", patient_id=f"P{i}", scheduled_at="2026-11-20T09:00:00", appointment_day=day)
+            for i in range(5)])
+        for i, p in enumerate((0.7, 0.3)):
+            route_suggestion(conn, make_suggestion(
+                unit.id, agent="noshow", kind="noshow_support", label="extra_reminder", subject=f"appointment:A{i}",
+                confidence=p, value={"appointment_id": f"A{i}", "day": day.isoformat(), "probability": p,
+                                     "actions": ["extra_reminder"]}))
+        route_suggestion(conn, make_suggestion(
+            unit.id, agent="noshow", kind="noshow_overbook", label="overbook", subject="slot:A0", confidence=0.7,
+            value={"appointment_id": "A0", "day": day.isoformat(), "probability": 0.7, "actions": ["overbook"]}))
+        manager, _ = org_store.get_user_by_username(conn, username="manager")
+        [pc] = [o for o in operations.noshow_outlook(conn, user=manager, day=day) if o.unit_code == "primary-care"]
+    assert (pc.appointments, pc.high_risk, pc.elevated_risk, pc.overbook_proposals) == (5, 1, 1, 1)
+    from tests.conftest import sign_in
+
+    sign_in(client, "manager")
+    page = client.get(f"/dashboard?day={day.isoformat()}", headers={"accept": "text/html"})
+    assert page.status_code == 200 and "No-show risk for 2026-11-23" in page.text and "Overbooking proposals" in page.text
+    assert client.get("/dashboard?day=tomorrow", headers={"accept": "text/html"}).status_code == 422
