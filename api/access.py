@@ -91,15 +91,20 @@ def roles_for_queue(queue: str) -> frozenset[Role]:
     return QUEUE_ROLES.get(queue, frozenset({R.practice_manager}))
 
 
+def sees_clinical(roles: set[Role]) -> bool:
+    return bool(roles & {R.nurse, R.referral_coordinator, R.front_desk, R.practice_manager})
+
+
 def project_item(view: dict[str, Any], roles: set[Role]) -> dict[str, Any]:
     """Leave out of an item what none of the reader's roles (in the item's unit) needs."""
     out = dict(view)
-    sees_clinical = bool(roles & {R.nurse, R.referral_coordinator, R.front_desk, R.practice_manager})
+    sees_clinical_ = sees_clinical(roles)
     sees_money = bool(roles & {R.biller, R.practice_manager})
     value = dict(out.get("value") or {})
-    if not sees_clinical:
+    if not sees_clinical_:
         value = {k: v for k, v in value.items() if k not in CLINICAL_VALUE_KEYS}
         out["evidence"] = None
+        out["source_text"] = None
     if not sees_money:
         value = {k: v for k, v in value.items() if k not in MONEY_VALUE_KEYS}
         out["amount"] = None

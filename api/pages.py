@@ -400,7 +400,8 @@ def take_next(queue: QueueName, principal: CurrentPrincipal, conn: Conn,
 def _item_context(item: ReviewItemView, user: User) -> dict[str, Any]:
     value = item.value or {}
     evidence = [e.model_dump() for e in item.evidence or []]
-    source_text = next((value[k] for k in ("source_text", "text") if isinstance(value.get(k), str)), None)
+    source_text = item.source_text or next(
+        (value[k] for k in ("source_text", "text") if isinstance(value.get(k), str)), None)
     scalars = {k: v for k, v in value.items() if isinstance(v, SCALAR) and k not in ("source_text", "text")}
     # The intake agent nests what it extracted under "fields"; those are what a reviewer corrects most.
     nested = value.get("fields") if isinstance(value.get("fields"), dict) else {}
@@ -418,6 +419,7 @@ def _item_context(item: ReviewItemView, user: User) -> dict[str, Any]:
         "source_segments": highlight(source_text, evidence) if source_text else None,
         "evidence": evidence,
         "held_by_me": held,
+        "similar": item.similar_cases,
         "reason_codes": {a.value: codes for a, codes in REASON_CODES.items()},
         "original_value": json.dumps(value, default=str),
         "json": lambda v: json.dumps(v, default=str, ensure_ascii=False),

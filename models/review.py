@@ -35,6 +35,16 @@ class QueueSummary(BaseModel):
     urgent: int
 
 
+class SimilarCase(BaseModel):
+    """A resolved case near this one: what reviewers decided, never its text."""
+
+    similarity: float
+    doc_type: str | None
+    urgency: str | None
+    queue: str
+    filed_at: datetime
+
+
 class ReviewItemView(BaseModel):
     """What a reviewer sees of an item; fields a role may not see are left out (None / absent)."""
 
@@ -65,6 +75,9 @@ class ReviewItemView(BaseModel):
     model_version: str
     policy_version: int
     created_at: datetime
+    source_text: str | None = None  # the document text the evidence spans point into
+    source_pages: list[int] | None = None  # first and last page of a faxed document
+    similar_cases: list[SimilarCase] = Field(default_factory=list)
 
 
 class DecisionIn(BaseModel):

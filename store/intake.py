@@ -105,3 +105,7 @@ def reviewed_parts(conn: psycopg.Connection) -> list[tuple[str, str, str]]:
         if doc_type and urgency:
             out.append((r["text"], doc_type, urgency))
     return out
+
+
+def similar_resolved_to_part(conn: psycopg.Connection, *, part_id: UUID, limit: int = 3) -> list[dict]:
+    return conn.execute(load("intake").similar_resolved_to_part, {"part_id": part_id, "limit": limit}).fetchall()

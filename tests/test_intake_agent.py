@@ -209,3 +209,35 @@ def test_duplicate_of_the_same_patients_recent_item_is_flagged(intake_runtime):
     assert first["value"]["patient_mrn"] == "55501234" and first["value"]["patient_match"] in ("probable", "confident")
     assert "duplicate_suspected" not in first["flags"]
     assert "duplicate_suspected" in second["flags"] and second["decision"] == "review"
+
+
+def test_reviewers_see_the_source_and_similar_resolved_cases(intake_runtime, client):
+    rt = intake_runtime
+    with rt.pool.connection() as conn:  # every intake item to a person, so both are reviewed
+        unit = org_store.get_unit_by_code(conn, code="primary-care")
+        cur = policy_store.current_policy(conn, unit_id=unit.id)
+        policy_store.append_policy_version(conn, unit_id=unit.id, policy=Policy(**{
+            **cur.policy.model_dump(), "min_confidence": {"intake": 1.0}}), changed_by="admin",
+            expected_version=cur.version)
+    first = "Please refill my lisinopril 10 mg, I only have two pills left. Pharmacy: Walgreens on Main."
+    _send(rt, "message", message_bytes({"text": first}))
+    jobs.run_worker(rt, wait=False)
+    [r] = _routes(rt)
+    assert r["decision"] == "review"
+    h = sign_in(client, "nurse" if r["queue"] == "nursing" else "frontdesk")
+    item = client.post(f"/api/v1/review/queues/{r['queue']}/claim", headers=h).json()
+    assert item["source_text"].startswith("Please refill") and item["similar_cases"] == []
+    body = {"action": "override", "reason_code": "wrong_label", "item_version": item["version"],
+            "new_value": {"doc_type": "rx_refill", "urgency": "urgent"}}
+    assert client.post(f"/api/v1/review/items/{item['id']}/decision", headers=h, json=body).status_code == 200
+    jobs.run_worker(rt, wait=False)  # resumes and files the first message
+
+    _send(rt, "message", message_bytes({"text": "Can you refill my lisinopril 20 mg? I am almost out. Walgreens, Main St."}))
+    jobs.run_worker(rt, wait=False)
+    second = _routes(rt)[-1]
+    h = sign_in(client, "nurse" if second["queue"] == "nursing" else "frontdesk")
+    view = client.post(f"/api/v1/review/queues/{second['queue']}/claim", headers=h).json()
+    assert view["similar_cases"] and view["similar_cases"][0]["doc_type"] == "rx_refill"
+    assert view["similar_cases"][0]["similarity"] > 0.6
+    page = client.get(f"/items/{view['id']}", headers={"accept": "text/html"})
+    assert "Similar resolved cases" in page.text and "rx_refill" in page.text

@@ -14,8 +14,9 @@ from api.access import project_item, roles_for_queue
 from api.errors import Conflict, Forbidden, NotFound
 from models.governance import DecisionAction, ReviewStatus
 from models.org import Role, User
-from models.review import LEASE_SECONDS, DecisionIn, DecisionOut, QueueSummary, ReviewItemView
+from models.review import LEASE_SECONDS, DecisionIn, DecisionOut, QueueSummary, ReviewItemView, SimilarCase
 from store import audit
+from store import intake as intake_store
 from store import review as review_store
 from store.routing import record_review_event
 
@@ -69,7 +70,23 @@ def read_item(conn: psycopg.Connection, *, user: User, item_id: UUID, purpose: s
         audit.record_phi_read(conn, actor=user.username, subject=row["subject"], purpose=purpose,
                               unit_id=row["unit_id"], fields=["value", "evidence"])
     view = {k: v for k, v in row.items() if k not in {"unit_id", "contains_phi", "first_reviewer"}}
+    view.update(_source_of(conn, row["subject"]))
     return ReviewItemView(**project_item(view, roles))
+
+
+def _source_of(conn: psycopg.Connection, subject: str) -> dict[str, Any]:
+    """For an inbound document: its text (the evidence offsets point into it), its pages, and the
+    nearest resolved cases (pgvector over stored embeddings)."""
+    if not subject.startswith("inbound_part:"):
+        return {}
+    part_id = UUID(subject.split(":", 1)[1])
+    part = intake_store.get_part(conn, part_id=part_id)
+    if part is None:
+        return {}
+    pages = [part["page_start"], part["page_end"]] if part["page_start"] else None
+    return {"source_text": part["text"], "source_pages": pages,
+            "similar_cases": [SimilarCase(**{k: r[k] for k in ("similarity", "doc_type", "urgency", "queue", "filed_at")})
+                              for r in intake_store.similar_resolved_to_part(conn, part_id=part_id)]}
 
 
 def decide(conn: psycopg.Connection, *, user: User, item_id: UUID, decision: DecisionIn) -> DecisionOut:

@@ -85,3 +85,16 @@ JOIN suggestions s ON s.id = d.suggestion_id
 JOIN inbound_parts p ON s.subject = 'inbound_part:' || p.id::text
 WHERE s.agent = 'intake' AND d.final AND d.action IN ('accept', 'override') AND NOT p.degraded
 ORDER BY p.id, d.decided_at DESC;
+
+-- name: similar_resolved_to_part
+-- Resolved cases (filed after a reviewer's decision) nearest to a part, by its stored embedding.
+SELECT e.part_id, 1 - (e.embedding <=> me.embedding) AS similarity, f.value ->> 'doc_type' AS doc_type,
+       f.value ->> 'urgency' AS urgency, f.queue, f.filed_at
+FROM part_embeddings me
+JOIN part_embeddings e ON e.unit_id = me.unit_id AND e.part_id <> me.part_id
+JOIN LATERAL (SELECT value, queue, filed_at FROM intake_filings f
+              WHERE f.part_id = e.part_id AND f.decision_id IS NOT NULL
+              ORDER BY filed_at DESC LIMIT 1) f ON true
+WHERE me.part_id = %(part_id)s
+ORDER BY e.embedding <=> me.embedding
+LIMIT %(limit)s;
