@@ -417,6 +417,30 @@ def codes_import(
         rt.close()
 
 
+@ingest_app.command("appointments")
+def ingest_appointments(
+    file: Annotated[Path, typer.Argument(help="Handoff's appointment CSV (evals/README_appointments_csv.md).")],
+    unit: Annotated[str, typer.Option(help="Service unit code.")],
+) -> None:
+    """Load a clinic's appointments (and their outcomes, when known) for no-show scoring."""
+    from api.errors import ServiceError
+    from api.services.scheduling import load_appointments_csv
+
+    if not file.is_file():
+        raise UserError(f"{file}: not a file")
+    rt = _runtime()
+    try:
+        with rt.pool.connection() as conn:
+            try:
+                out = load_appointments_csv(conn, unit_code=unit, path=file)
+            except ServiceError as exc:
+                raise UserError(exc.detail) from None
+        span = f" from {out.days[0]} to {out.days[-1]}" if out.days else ""
+        _echo(f"{out.appointments} appointments{span} loaded; {out.new_patients} patients added to the registry")
+    finally:
+        rt.close()
+
+
 @ingest_app.command("messages")
 def ingest_messages(
     file: Annotated[Path, typer.Argument(help="JSON Lines, one portal message per line ({\"text\": ...}).")],

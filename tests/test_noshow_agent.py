@@ -99,3 +99,42 @@ def test_overbooking_always_goes_to_a_practice_manager(runtime, clinic, client):
     with runtime.pool.connection() as conn:
         applied = scheduling_store.actions_for_day(conn, unit_id=clinic.id, day=tomorrow)
     assert any(a["action"] == "overbook" and a["applied_by"] == "manager" for a in applied)
+
+
+def test_clinic_appointment_csv_loads_and_is_scored(runtime, demo_org, tmp_path, settings):
+    """A clinic's own appointment CSV goes into the store and `handoff noshow score` scores the day."""
+    import subprocess
+    import sys
+
+    from evals.datasets_noshow import write_handoff_csv
+    from tests.conftest import cli_env
+    from tools.appointment_frame import appointments_to_frame
+
+    c = generate_clinic(seed=8, n_patients=300, start=DEMO_TODAY - timedelta(days=45), days=47, today=DEMO_TODAY)
+    path = write_handoff_csv(appointments_to_frame(c.appointments, c.patients), tmp_path / "appointments.csv")
+    env = cli_env(settings)
+    out = subprocess.run([sys.executable, "-m", "api.cli", "ingest", "appointments", str(path), "--unit", "cardiology"],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert f"{len(c.appointments)} appointments" in out.stdout
+    assert "patients added" in out.stdout and " 0 patients added" not in out.stdout
+    again = subprocess.run([sys.executable, "-m", "api.cli", "ingest", "appointments", str(path), "--unit", "cardiology"],
+                           env=env, capture_output=True, text=True, timeout=300)
+    assert "0 patients added" in again.stdout  # idempotent
+    bad = tmp_path / "bad.csv"
+    bad.write_text("appointment_id,patient_id\nA1,P1\n")
+    refused = subprocess.run([sys.executable, "-m", "api.cli", "ingest", "appointments", str(bad), "--unit", "cardiology"],
+                             env=env, capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 2 and "missing required columns" in refused.stderr
+    # Score tomorrow from the loaded bookings with a model trained on the file's history.
+    from evals.datasets_noshow import load_handoff_appointments
+    from tools.model_registry import save_noshow_model
+    from tools.noshow_model import train
+
+    frame = load_handoff_appointments(path)
+    save_noshow_model(settings.model_dir, train(frame, n_threads=1))
+    scored = subprocess.run([sys.executable, "-m", "api.cli", "noshow", "score", "--date",
+                             (DEMO_TODAY + timedelta(days=1)).isoformat(), "--unit", "cardiology"],
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert scored.returncode == 0, scored.stderr
+    assert "cardiology:" in scored.stdout and " 0 appointments scored" not in scored.stdout
