@@ -40,11 +40,31 @@ _runtime: Runtime | None = None
 
 
 def bind_runtime(runtime: Runtime) -> None:
-    """Give tasks run by this process their settings and pool (called by the worker's entry), and
-    load the agents so that their inbound and decision handlers are registered."""
+    """Give tasks run by this process their settings and pool (called by the worker's entry), load
+    the agents so that their handlers are registered, and requeue what a crash left unfinished."""
     global _runtime
     _runtime = runtime
     load_agents()
+    requeue_unfinished(runtime)
+
+
+def requeue_unfinished(runtime: Runtime) -> int:
+    """Queue again every accepted item without an outcome whose job is gone (a worker that died,
+    retries used up): processing is idempotent, so a second run is safe. Returns how many."""
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    requeued = 0
+    with runtime.pool.connection() as conn:
+        for item_id in inbound_store.unfinished_inbound(conn):
+            try:
+                with conn.transaction():
+                    enqueue_inbound(conn, item_id=item_id)
+                requeued += 1
+            except AlreadyEnqueued:
+                continue  # a job for it is already waiting
+    if requeued:
+        log.info("requeued %d accepted items left unfinished", requeued)
+    return requeued
 
 
 _agents_loaded = False
@@ -90,9 +110,10 @@ def enqueue_decision(conn: psycopg.Connection, *, decision_id: UUID) -> int:
 
 
 def enqueue_inbound(conn: psycopg.Connection, *, item_id: UUID) -> int:
-    """Queue processing of an accepted item inside the caller's transaction."""
+    """Queue processing of an accepted item inside the caller's transaction (at most one waiting job
+    per item: the queueing lock)."""
     deferrer = configure_task(name=process_inbound.name, job_manager=_defer_manager, connection=conn,
-                              queue=process_inbound.queue)
+                              queue=process_inbound.queue, queueing_lock=f"inbound:{item_id}")
     job_id = deferrer.defer(item_id=str(item_id))
     inbound_store.record_inbound_event(conn, item_id=item_id, event="queued", detail={"job_id": job_id})
     return job_id

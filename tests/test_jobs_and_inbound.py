@@ -79,3 +79,28 @@ def test_worker_runs_registered_handler_and_keeps_items_without_one(runtime, set
         assert [e["event"] for e in inbound_store.inbound_events(conn, item_id=msg.item.id)] == ["accepted", "queued", "processed"]
         assert [e["event"] for e in inbound_store.inbound_events(conn, item_id=appts.item.id)][-1] == "no_agent"
         assert inbound_store.unfinished_inbound(conn) == []
+
+
+def test_items_whose_job_was_lost_are_requeued_when_a_worker_starts(runtime, settings, demo_org):
+    seen = []
+    with runtime.pool.connection() as conn, conn.transaction():
+        acc = _accept(conn, settings, b"a message whose worker died", channel="message")
+        jobs.enqueue_inbound(conn, item_id=acc.item.id)
+        # The same item cannot have two waiting jobs.
+        from procrastinate.exceptions import AlreadyEnqueued
+
+        with pytest.raises(AlreadyEnqueued), conn.transaction():
+            jobs.enqueue_inbound(conn, item_id=acc.item.id)
+    with runtime.pool.connection() as conn:  # the job is lost (a crash, a purged queue)
+        conn.execute("DELETE FROM procrastinate_jobs WHERE queueing_lock = %s", (f"inbound:{acc.item.id}",))
+        conn.commit()
+    jobs.load_agents()
+    real = jobs._handlers.get("message")
+    jobs.register_inbound_handler("message", lambda rt, item: seen.append(item.id))
+    try:
+        jobs.run_worker(runtime, wait=False)  # bind_runtime requeues, then the worker runs it
+    finally:
+        jobs.register_inbound_handler("message", real)
+    assert seen == [acc.item.id]
+    with runtime.pool.connection() as conn:
+        assert inbound_store.unfinished_inbound(conn) == []

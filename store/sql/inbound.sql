@@ -20,8 +20,11 @@ RETURNING id, at;
 SELECT id, item_id, at, event, detail FROM inbound_events WHERE item_id = %(item_id)s ORDER BY id;
 
 -- name: inbound_without_outcome
--- Accepted items whose processing never finished (e.g. a crash): to requeue at start.
+-- Accepted items whose processing never finished and that no job is waiting for or running
+-- (a lost job, or retries used up): to requeue when a worker starts.
 SELECT i.id FROM inbound_items i
 WHERE NOT EXISTS (SELECT 1 FROM inbound_events e WHERE e.item_id = i.id
                   AND e.event IN ('processed', 'failed', 'no_agent'))
+  AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs j
+                  WHERE j.queueing_lock = 'inbound:' || i.id::text AND j.status IN ('todo', 'doing'))
 ORDER BY i.received_at;
