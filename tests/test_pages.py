@@ -131,7 +131,7 @@ def test_nurse_overrides_from_the_keyboard_and_compliance_finds_it(site, browser
     assert page.locator("mark", has_text="chest pain since this morning").count() >= 1
     assert page.locator("mark", has_text="goes down my left arm").count() >= 1
     assert re.search(r"\d+:\d\d left", page.locator(".lease-left").inner_text())
-    assert "Not available yet" in page.locator("#h-similar + p").inner_text()
+    assert "No resolved case like this one yet" in page.locator("#h-similar + p").inner_text()
     assert "Fax page images" in page.inner_text(".placeholder")
     assert "clinical:emergency_symptoms" in page.inner_text("body")
     _shot(page, "03-item.png")
@@ -208,7 +208,7 @@ def test_biller_is_refused_nursing_and_forms_need_their_token(site, browser):
     _sign_in(page, base, "manager")
     page.wait_for_url(base + "/dashboard")
     assert page.locator("svg.chart").count() == 4
-    assert "No no-show scores yet" in page.inner_text("body")
+    assert "No-show risk for" in page.inner_text("body")  # tomorrow's outlook (empty: nothing scored here)
     _shot(page, "08-dashboard.png")
     _shot(page, "08-dashboard-full.png", full_page=True)
     context.close()
