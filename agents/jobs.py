@@ -167,6 +167,23 @@ def expire_review_leases(timestamp: int) -> None:
         log.info("returned %d review items with expired leases to ready", len(expired))
 
 
+@app.periodic(cron="*/5 * * * *")
+@app.task(name="handoff.retry_stalled_jobs", queue="maintenance", queueing_lock="retry_stalled_jobs")
+async def retry_stalled_jobs(timestamp: int) -> None:
+    """Jobs left `doing` by a worker that stopped sending heartbeats (it died) run again; every
+    Handoff job is idempotent, so a second run is safe (procrastinate's documented pattern)."""
+    await retry_stalled_jobs_now()
+
+
+async def retry_stalled_jobs_now() -> int:
+    stalled = list(await app.job_manager.get_stalled_jobs())
+    for job in stalled:
+        await app.job_manager.retry_job(job)
+    if stalled:
+        log.info("retried %d stalled jobs", len(stalled))
+    return len(stalled)
+
+
 def run_worker(runtime: Runtime, *, concurrency: int = 1, wait: bool = True) -> None:
     """Run a worker in the foreground until interrupted (or, with wait=False, until the queue is empty)."""
     bind_runtime(runtime)

@@ -104,3 +104,35 @@ def test_items_whose_job_was_lost_are_requeued_when_a_worker_starts(runtime, set
     assert seen == [acc.item.id]
     with runtime.pool.connection() as conn:
         assert inbound_store.unfinished_inbound(conn) == []
+
+
+def test_jobs_of_a_dead_worker_run_again(runtime, settings, demo_org):
+    """A worker died mid-job: its heartbeat is old and its job still says `doing`. The maintenance
+    task puts the job back, and the next worker runs it."""
+    import asyncio
+
+    import procrastinate
+
+    seen = []
+    with runtime.pool.connection() as conn, conn.transaction():
+        acc = _accept(conn, settings, b"processing when the worker died", channel="message")
+        jobs.enqueue_inbound(conn, item_id=acc.item.id)
+        dead = conn.execute("INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now() - interval '1 hour') "
+                            "RETURNING id").fetchone()["id"]
+        conn.execute("UPDATE procrastinate_jobs SET status = 'doing', worker_id = %s WHERE queueing_lock = %s",
+                     (dead, f"inbound:{acc.item.id}"))
+
+    async def retry():
+        with jobs.app.replace_connector(procrastinate.PsycopgConnector(conninfo=runtime.database_url)):
+            async with jobs.app.open_async():
+                return await jobs.retry_stalled_jobs_now()
+
+    assert asyncio.run(retry()) == 1
+    jobs.load_agents()
+    real = jobs._handlers.get("message")
+    jobs.register_inbound_handler("message", lambda rt, item: seen.append(item.id))
+    try:
+        jobs.run_worker(runtime, wait=False)
+    finally:
+        jobs.register_inbound_handler("message", real)
+    assert seen == [acc.item.id]
