@@ -32,6 +32,7 @@ from models.claims import (
 )
 from models.patients import Patient
 from tools.codes import CodeTables, date_key
+from tools.npi import npi_check_digit
 
 EM_CODES = ("99202", "99203", "99204", "99212", "99213", "99214")
 LAB_CODES = ("36415", "85025", "80053", "83036", "84443", "80061", "81002", "87880", "82947", "87804")
@@ -54,16 +55,8 @@ LAST_NAMES = ("Alvarez", "Baker", "Chu", "Diaz", "Evans", "Fischer", "Garcia", "
 
 
 def npi_with_check_digit(nine_digits: str) -> str:
-    """Append the Luhn check digit (with the 80840 prefix) to 9 digits."""
-    total = 24
-    for position, char in enumerate(reversed(nine_digits)):
-        digit = int(char)
-        if position % 2 == 0:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return nine_digits + str((10 - total % 10) % 10)
+    """Append the NPI check digit (tools.npi) to 9 digits."""
+    return nine_digits + str(npi_check_digit(nine_digits))
 
 
 def make_patients(n: int, *, seed: int = 0) -> list[Patient]:

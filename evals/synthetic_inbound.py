@@ -92,6 +92,7 @@ from typing import Any
 
 from models.intake import InboundLabel
 from models.patients import Patient
+from tools.npi import npi_check_digit
 
 REFERENCE_DAY = date(2026, 11, 2)  # items are dated in the 60 days before this day
 TRAIN, HELDOUT = "train", "heldout"
@@ -226,24 +227,6 @@ def _half(pool: Sequence[Any], family: str) -> Sequence[Any]:
 # ---------------------------------------------------------------------------------------------
 # Identifiers
 # ---------------------------------------------------------------------------------------------
-def npi_check_digit(first9: str) -> int:
-    """Luhn check digit of an NPI: Luhn over "80840" + the first nine digits.
-
-    >>> npi_check_digit("123456789")
-    3
-    """
-    digits = [int(c) for c in "80840" + first9]
-    total = 0
-    # Double every second digit from the right of the payload (the check digit will sit at the end).
-    for i, d in enumerate(reversed(digits)):
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return (10 - total % 10) % 10
-
-
 def make_npi(rng: random.Random) -> str:
     first9 = str(rng.choice([1, 2])) + "".join(str(rng.randint(0, 9)) for _ in range(8))
     return first9 + str(npi_check_digit(first9))

@@ -11,6 +11,18 @@ Sex = Literal["F", "M", "X"]
 Payer = Literal["medicare", "medicaid", "commercial", "self_pay", "tricare"]
 
 
+def whole_years(birth: date, day: date) -> int:
+    """Age in completed years on `day`.
+
+    >>> whole_years(date(2000, 3, 5), date(2026, 3, 4)), whole_years(date(2000, 3, 5), date(2026, 3, 5))
+    (25, 26)
+    """
+    years = day.year - birth.year
+    if (day.month, day.day) < (birth.month, birth.day):
+        years -= 1
+    return years
+
+
 def age_band(age: int) -> str:
     """The age bands every report uses.
 
@@ -55,10 +67,7 @@ class Patient(BaseModel):
     phone: str | None = None
 
     def age_on(self, day: date) -> int:
-        years = day.year - self.birth_date.year
-        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
-            years -= 1
-        return years
+        return whole_years(self.birth_date, day)
 
     def group_on(self, day: date) -> PatientGroup:
         return PatientGroup(

@@ -27,7 +27,9 @@ from models.claims import (
     Severity,
     TelehealthRules,
 )
+from models.patients import whole_years
 from tools.codes import CodeTables, date_key
+from tools.npi import npi_is_valid
 
 K = ExceptionKind
 
@@ -54,29 +56,12 @@ def is_surgical_procedure(code: str) -> bool:
 
 
 def npi_check_digit_valid(npi: str) -> bool:
-    """NPI check digit: Luhn over the 9 leading digits prefixed with the ISO card issuer 80840.
+    """An NPI as CMS issues it: starts with 1 or 2, and its check digit fits (tools.npi).
 
     >>> npi_check_digit_valid("1234567893"), npi_check_digit_valid("1234567890")
     (True, False)
     """
-    if len(npi) != 10 or not npi.isdigit() or npi[0] not in "12":
-        return False
-    total = 24  # the doubled-and-summed contribution of the prefix 80840
-    for position, char in enumerate(reversed(npi[:9])):
-        digit = int(char)
-        if position % 2 == 0:  # rightmost of the 9 digits is doubled
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return (10 - total % 10) % 10 == int(npi[9])
-
-
-def age_in_years(birth: date, day: date) -> int:
-    years = day.year - birth.year
-    if (day.month, day.day) < (birth.month, birth.day):
-        years -= 1
-    return years
+    return npi[:1] in ("1", "2") and npi_is_valid(npi)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -108,7 +93,7 @@ class _Prepared:
             self.lines_by_day[line.service_date].append(line)
         self.codes_by_day = {day: {line.code for line in lines} for day, lines in self.lines_by_day.items()}
         birth = claim.patient.birth_date
-        self.age = age_in_years(birth, claim.first_service_date) if birth else None
+        self.age = whole_years(birth, claim.first_service_date) if birth else None
 
 
 def _finding(rule: Rule, tables: CodeTables, message: str, fix: str, *, severity: Severity | None = None,

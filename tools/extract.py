@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from models.intake import ExtractedField, ExtractionResult, Span
+from tools.npi import npi_is_valid
 
 # ---------------------------------------------------------------------------------------------
 # Matching view
@@ -79,28 +80,6 @@ def matching_view(text: str, *, lower: bool = False) -> MatchingView:
         out.append(c.lower() if lower else c)
         idx.append(i)
     return MatchingView(text="".join(out), index=idx, original=text)
-
-
-# ---------------------------------------------------------------------------------------------
-# NPI
-# ---------------------------------------------------------------------------------------------
-def npi_is_valid(npi: str) -> bool:
-    """True when a 10-digit NPI's last digit is the Luhn check digit over "80840" + its first nine.
-
-    >>> npi_is_valid("1234567893"), npi_is_valid("1234567890")
-    (True, False)
-    """
-    if not re.fullmatch(r"\d{10}", npi):
-        return False
-    total = 0
-    for i, ch in enumerate(reversed("80840" + npi)):
-        d = int(ch)
-        if i % 2 == 1:  # every second digit from the right, the check digit being position 0
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
 
 
 # ---------------------------------------------------------------------------------------------
