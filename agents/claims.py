@@ -55,8 +55,8 @@ def load_tables(rt: Runtime):
     """Code tables imported into Postgres (`handoff codes import`); otherwise the public files in
     HANDOFF_DATA_DIR; otherwise none, and every rule that needs a table says so in each result."""
     def build():
-        from tools.code_tables import load_code_tables
-        from tools.codes import CodeTables
+        from tools.claims.code_tables import load_code_tables
+        from tools.claims.codes import CodeTables
 
         with rt.pool.connection() as conn:
             tables = load_code_tables(conn)
@@ -75,7 +75,7 @@ def load_tables(rt: Runtime):
 
 def load_denial_model(rt: Runtime):
     def build():
-        from tools.denial_model import load_denial_model as load
+        from tools.claims.denial_model import load_denial_model as load
 
         try:
             return load(rt.settings.model_dir)
@@ -104,7 +104,7 @@ def _context_for(conn, row: dict, claim: Claim) -> ClaimContext:
 
 
 def check_rules(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dict:
-    from tools.claim_rules import check_claim
+    from tools.claims.rules import check_claim
 
     rt = runtime.context.runtime
     with rt.pool.connection() as conn:
@@ -186,7 +186,7 @@ def build_graph(*, checkpointer):
 
 def process_item(rt: Runtime, item: InboundItem) -> list[dict]:
     """Store every claim of a submission, then check and route each (once: reruns are no-ops)."""
-    from tools.claim_input import ClaimInputError, read_claims
+    from tools.claims.claim_input import ClaimInputError, read_claims
 
     with rt.pool.connection() as conn:
         rows = claims_store.claims_of_item(conn, item_id=item.id)

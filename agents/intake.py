@@ -116,7 +116,7 @@ class NoModel(LookupError):
 def load_classifier(rt: Runtime):
     """The latest registered intake classifier (`handoff train intake` makes one)."""
     def build():
-        from tools.intake_classifier import MODEL_NAME, IntakeClassifier
+        from tools.intake.classifier import MODEL_NAME, IntakeClassifier
         from tools.model_registry import list_versions, load_model
 
         if not list_versions(rt.settings.model_dir, name=MODEL_NAME):
@@ -144,7 +144,7 @@ def _llm_text(rt: Runtime, unit_id: UUID, text: str) -> str | None:
     policy = _policy(rt, unit_id)
     if not _llm(rt).enabled or policy is None or not policy.llm_phi_allowed:
         return None
-    from tools.phi import redact_phi
+    from tools.intake.phi import redact_phi
 
     return redact_phi(text, level=policy.llm_redaction).text
 
@@ -195,7 +195,7 @@ def classify(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
 
 
 def extract(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
-    from tools.extract import extract_fields
+    from tools.intake.extract import extract_fields
 
     result = extract_fields(state["text"])
     return {"fields": [f.model_dump(mode="json") for f in result.fields]}
@@ -262,8 +262,8 @@ def check_completeness(state: IntakeState, runtime: GraphRuntime[IntakeContext])
 
 
 def detect_sensitivity(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
-    from tools.injection import detect_injection
-    from tools.sensitivity import detect_sensitivity as detect
+    from tools.intake.injection import detect_injection
+    from tools.intake.sensitivity import detect_sensitivity as detect
 
     report = detect(state["text"])
     injection = detect_injection(state["text"])
@@ -304,7 +304,7 @@ def find_duplicates(state: IntakeState, runtime: GraphRuntime[IntakeContext]) ->
 def summarize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     """A few lines a coordinator can act on; the local summary is extractive (every sentence is a
     span of the source); an LLM summary is used only when the policy allows PHI to reach it."""
-    from tools.summarize import summarize_extractive
+    from tools.intake.summarize import summarize_extractive
 
     rt = runtime.context.runtime
     local = summarize_extractive(state["text"])
@@ -424,12 +424,12 @@ def build_graph(*, checkpointer):
 def read_parts(rt: Runtime, item: InboundItem) -> list[dict]:
     """The document parts of an item: OCR and packet splitting for faxes, the text for the rest.
     A file that cannot be read becomes one degraded part (kept, and sent to review)."""
-    from tools.inbound_parse import InboundFormatError, message_text, referral_text
+    from tools.intake.inbound_parse import InboundFormatError, message_text, referral_text
 
     data = read_blob(rt.settings.blob_dir, item.sha256)
     if item.channel == "fax":
-        from tools.ocr import DocumentRejected, OcrError, ocr_document
-        from tools.packet import split_packet
+        from tools.intake.ocr import DocumentRejected, OcrError, ocr_document
+        from tools.intake.packet import split_packet
 
         try:
             result = ocr_document(data, workers=1)

@@ -64,8 +64,8 @@ def load_model(runtime: Runtime):
 
 
 def score_appointments(state: NoShowState, runtime: GraphRuntime[NoShowContext]) -> dict:
-    from tools.appointment_frame import appointments_to_frame
-    from tools.noshow_model import scores_for_day
+    from tools.noshow.appointment_frame import appointments_to_frame
+    from tools.noshow.model import scores_for_day
 
     rt = runtime.context.runtime
     unit_id, day = UUID(state["unit_id"]), date.fromisoformat(state["day"])

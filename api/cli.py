@@ -399,7 +399,7 @@ def codes_import(
     data_dir: Annotated[Optional[Path], typer.Option(help="Folder with icd10cm/, ncci/ and codes/ (default HANDOFF_DATA_DIR).")] = None,
 ) -> None:
     """Load the code tables into Postgres with their effective dates; re-importing a file is a no-op."""
-    from tools.code_tables import import_code_tables
+    from tools.claims.code_tables import import_code_tables
 
     folder = data_dir or _settings().data_dir
     if not folder.is_dir():
@@ -574,7 +574,7 @@ def noshow_train(
     """Train and register a no-show model (stored with skops in HANDOFF_HOME/models)."""
     from evals.datasets_noshow import file_sha256, load_appointments
     from tools.model_registry import save_noshow_model
-    from tools.noshow_model import train
+    from tools.noshow.model import train
 
     if not data.is_file():
         raise UserError(f"--data: {data} is not a file")

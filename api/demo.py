@@ -56,7 +56,7 @@ def demo_noshow(runtime: Runtime, seed: int) -> str:
     from store import intake as patient_store
     from store import scheduling as scheduling_store
     from tools.model_registry import list_versions, save_noshow_model
-    from tools.noshow_model import MODEL_NAME, train
+    from tools.noshow.model import MODEL_NAME, train
 
     tomorrow = DEMO_TODAY + timedelta(days=1)
     with runtime.pool.connection() as conn, conn.transaction():
@@ -67,7 +67,7 @@ def demo_noshow(runtime: Runtime, seed: int) -> str:
         scheduling_store.upsert_appointments(conn, unit_id=unit.id, appointments=clinic.appointments)
     if not list_versions(runtime.settings.model_dir, name=MODEL_NAME):
         from evals.datasets_noshow import frame_sha256
-        from tools.appointment_frame import appointments_to_frame
+        from tools.noshow.appointment_frame import appointments_to_frame
 
         frame = appointments_to_frame([a for a in clinic.appointments if a.no_show is not None], clinic.patients)
         model = train(frame, data_sha256=frame_sha256(frame), data_source=f"synthetic clinic, seed {seed}", n_threads=1)
@@ -86,7 +86,7 @@ def demo_intake(runtime: Runtime, seed: int) -> str:
     from evals.synthetic_faxes import render_fax
     from evals.synthetic_inbound import generate_heldout_corpus, make_patients
     from store import intake as patient_store
-    from tools.intake_classifier import MODEL_NAME
+    from tools.intake.classifier import MODEL_NAME
     from tools.model_registry import list_versions
 
     if not list_versions(runtime.settings.model_dir, name=MODEL_NAME):
@@ -120,7 +120,7 @@ def demo_claims(runtime: Runtime, seed: int) -> str:
     from api.services.intake import accept
     from evals.synthetic_claims import generate_labeled_claims, make_patients
     from evals.synthetic_remits import generate_claim_history
-    from tools.denial_model import MODEL_NAME as DENIAL_MODEL, save_denial_model, train_denial_model
+    from tools.claims.denial_model import MODEL_NAME as DENIAL_MODEL, save_denial_model, train_denial_model
     from tools.model_registry import list_versions
 
     tables = load_tables(runtime)

@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from evals.synthetic_claims import generate_labeled_claims, make_patients  # noqa: E402
 from models.claims import EXCEPTION_KINDS  # noqa: E402
-from tools.claim_rules import check_claim  # noqa: E402
-from tools.codes import DEFAULT_DATA_DIR, NCCI_PTP_PRAC, CodeTables, PtpTable, read_ptp_rows  # noqa: E402
+from tools.claims.rules import check_claim  # noqa: E402
+from tools.claims.codes import DEFAULT_DATA_DIR, NCCI_PTP_PRAC, CodeTables, PtpTable, read_ptp_rows  # noqa: E402
 
 
 def peak_rss_mb() -> float:

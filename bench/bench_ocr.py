@@ -1,5 +1,5 @@
 """OCR throughput and overhead: (a) pages/s of one Tesseract process over N pages against
-tools/ocr.py's parallel path on the same pages, and (b) the tool's time against the sum of raw
+tools/intake/ocr.py's parallel path on the same pages, and (b) the tool's time against the sum of raw
 `tesseract` runs on the same rasterized pages. Prints figures; not part of the tests.
 
     .venv/bin/python bench/bench_ocr.py [--pages 8] [--workers 2] [--repeats 2]
@@ -23,7 +23,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from evals.synthetic_faxes import make_synthetic_fax  # noqa: E402
-from tools import ocr  # noqa: E402
+from tools.intake import ocr  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ocr" / "testing"
 SCANS = ("8071_093.3B.tif", "8087_054.3B.tif", "eurotext.tif", "phototest.tif")
@@ -130,14 +130,14 @@ def bench_workload(name: str, data: bytes, *, workers: int, repeats: int, openmp
     print(f"\n== {name}: {n} pages (best of {repeats}) ==")
     print(f"single tesseract process, OMP_THREAD_LIMIT=1   {single_1t.wall:7.2f} s  {n / single_1t.wall:6.2f} pages/s")
     print(f"single tesseract process, default OpenMP       {single_mt.wall:7.2f} s  {n / single_mt.wall:6.2f} pages/s")
-    print(f"tools/ocr.py workers={workers}                         {tool_n.wall:7.2f} s  {n / tool_n.wall:6.2f} pages/s")
+    print(f"tools/intake/ocr.py workers={workers}                         {tool_n.wall:7.2f} s  {n / tool_n.wall:6.2f} pages/s")
     print(f"  (a) speed-up vs single process (1 thread)    {single_1t.wall / tool_n.wall:6.2f}x   goal >= 1.8x")
     print(f"      speed-up vs single process (OpenMP)      {single_mt.wall / tool_n.wall:6.2f}x")
     print(f"      pool scaling, workers={workers} vs workers=1       {tool_1.wall / tool_n.wall:6.2f}x")
     bound = workers * single_1t.cpu / tool_n.cpu
     print(f"      CPU-bound estimate on {workers} idle cores       {bound:6.2f}x   ({workers} x single-process CPU / tool CPU)")
     print(f"raw tesseract per rasterized page, summed      {raw_sum.wall:7.2f} s wall  {raw_sum.cpu:7.2f} s CPU")
-    print(f"tools/ocr.py workers=1 (same pages)            {tool_1.wall:7.2f} s wall  {tool_1.cpu:7.2f} s CPU")
+    print(f"tools/intake/ocr.py workers=1 (same pages)            {tool_1.wall:7.2f} s wall  {tool_1.cpu:7.2f} s CPU")
     print(f"  (b) pipeline overhead over raw tesseract     {100 * (tool_1.wall / raw_sum.wall - 1):+6.1f}% wall "
           f"{100 * (tool_1.cpu / raw_sum.cpu - 1):+6.1f}% CPU   goal < 10%")
     print(f"  CPU per page: single process {single_1t.cpu / n:.2f} s, tool (workers={workers}) {tool_n.cpu / n:.2f} s")

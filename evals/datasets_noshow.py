@@ -1,6 +1,6 @@
 """Loaders for appointment data: the public Kaggle no-show CSV as it is, and Handoff's own CSV.
 
-Both land in one DataFrame schema (`APPOINTMENT_COLUMNS`) that tools/noshow_features.py reads.
+Both land in one DataFrame schema (`APPOINTMENT_COLUMNS`) that tools/noshow/features.py reads.
 
 Handoff appointment CSV (one row per booked visit; header required; UTF-8; extra columns ignored):
 
@@ -42,7 +42,7 @@ import pandas as pd
 
 from models.patients import Patient
 from models.scheduling import Appointment
-from tools.appointment_frame import APPOINTMENT_COLUMNS, appointments_to_frame, finish_frame  # noqa: F401 (re-exported)
+from tools.noshow.appointment_frame import APPOINTMENT_COLUMNS, appointments_to_frame, finish_frame  # noqa: F401 (re-exported)
 
 DEFAULT_DATA_ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 KAGGLE_FILENAME = "noshowappointments-kagglev2-may-2016.csv"
@@ -51,7 +51,7 @@ KAGGLE_COLUMNS = (
     "Scholarship", "Hipertension", "Diabetes", "Alcoholism", "Handcap", "SMS_received", "No-show",
 )  # fmt: skip
 
-# The one schema both loaders return, in this order: tools.appointment_frame.APPOINTMENT_COLUMNS.
+# The one schema both loaders return, in this order: tools.noshow.appointment_frame.APPOINTMENT_COLUMNS.
 HANDOFF_REQUIRED = ("appointment_id", "patient_id", "scheduled_at", "appointment_day", "age")
 HANDOFF_CSV_COLUMNS = tuple(c for c in APPOINTMENT_COLUMNS if c not in ("neighbourhood", "source", "data_issue"))
 _BOOL_COLUMNS = ("sms_reminder", "telehealth", "hypertension", "diabetes", "alcoholism", "scholarship", "has_transport")

@@ -1,4 +1,4 @@
-"""Character error rate of tools/ocr.py on Tesseract's ground-truth test scans (Apache-2.0, from
+"""Character error rate of tools/intake/ocr.py on Tesseract's ground-truth test scans (Apache-2.0, from
 tesseract-ocr/test, in `../shared/data/ocr/testing/`). `python -m evals.ocr_cer` prints a table.
 
 CER = Levenshtein distance(normalized OCR text, normalized reference) / len(normalized reference).
@@ -111,7 +111,7 @@ def evaluate_ocr_cer(
     """OCR every ground-truth scan; return per-file rows and the total CER (all errors over all
     reference characters, so long pages weigh more). With `baseline`, also the CER of plain
     Tesseract (same languages) on the unprocessed image, to show what the pipeline adds."""
-    from tools.ocr import ocr_document
+    from tools.intake.ocr import ocr_document
 
     if not data_dir.is_dir():
         raise FileNotFoundError(f"OCR ground truth not found at {data_dir}")

@@ -38,9 +38,9 @@ from evals.synthetic_remits import (
     read_remits,
 )
 from models.claims import EXCEPTION_KINDS, ClaimCheck, LabeledClaim
-from tools.claim_rules import check_claim
-from tools.codes import DEFAULT_DATA_DIR, ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables
-from tools.denial_model import (
+from tools.claims.rules import check_claim
+from tools.claims.codes import DEFAULT_DATA_DIR, ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables
+from tools.claims.denial_model import (
     best_recall_at_precision,
     choose_combined_threshold,
     combined_flags,

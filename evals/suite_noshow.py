@@ -23,8 +23,8 @@ from evals.synthetic_clinic import generate_clinic
 from models.governance import Policy
 from models.patients import age_band
 from tools.model_registry import save_noshow_model
-from tools.noshow_features import SENSITIVE_FEATURES, build_features
-from tools.noshow_model import split_by_days, train
+from tools.noshow.features import SENSITIVE_FEATURES, build_features
+from tools.noshow.model import split_by_days, train
 
 TEST_FRACTION = 0.25
 INTERSECTION_COLUMNS = ["sex", "age_band", "scholarship"]

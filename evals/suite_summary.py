@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from evals.metrics import bootstrap_interval
 from evals.model_card import NotApplicable
 from evals.runner import SuiteContext, SuiteOutput, register_suite
-from tools.summarize import sentence_spans, summarize_extractive, traceable_share
+from tools.intake.summarize import sentence_spans, summarize_extractive, traceable_share
 
 DEFAULT_DATA = (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mts_dialog" / "Main-Dataset"
                 / "MTS-Dialog-TestSet-1-MEDIQA-Chat-2023.csv")
@@ -62,7 +62,7 @@ def _llm_summaries(dialogues: list[str], options: dict[str, Any]) -> tuple[list[
         return None, "not run: disabled by option llm=false", None
     from models.settings import Settings
     from tools.llm import LlmError, LlmGateway
-    from tools.phi import redact_phi
+    from tools.intake.phi import redact_phi
 
     gateway = LlmGateway(options.get("settings") or Settings())
     if not gateway.enabled:
@@ -196,7 +196,7 @@ def _card(m: dict, path: Path, llm_status: str) -> dict[str, str | NotApplicable
         "validity_external": validity,
         "fairness_external": NotApplicable("MTS-Dialog carries no patient-group attributes; results are broken down by note section"),
         "outcome_references": NotApplicable("no outcome study yet"),
-        "update_schedule": "Rerun with each change to tools/summarize.py or the summary prompt.",
+        "update_schedule": "Rerun with each change to tools/intake/summarize.py or the summary prompt.",
         "validity_local": NotApplicable("no clinic-labelled summaries yet"),
         "fairness_local": na,
         "monitoring": "Reviewers can flag a misleading summary; the share of flagged summaries is tracked.",

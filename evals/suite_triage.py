@@ -30,9 +30,9 @@ from evals.synthetic_inbound import generate_heldout_corpus, generate_training_c
 from models.governance import Policy, Priority, RouteDecision, Suggestion
 from models.intake import DOC_TYPES, InboundLabel
 from tools.embed import embed_texts
-from tools.injection import detect_injection
-from tools.intake_classifier import MAX_CHARS, URGENCY_ORDER, IntakeClassifier, final_urgency, train_intake_classifier
-from tools.sensitivity import detect_sensitivity
+from tools.intake.injection import detect_injection
+from tools.intake.classifier import MAX_CHARS, URGENCY_ORDER, IntakeClassifier, final_urgency, train_intake_classifier
+from tools.intake.sensitivity import detect_sensitivity
 
 GROUP_ATTRIBUTES = ("language", "sex", "age_band", "race_ethnicity", "payer", "channel")
 _UNIT = UUID(int=0)  # the suite's notional service unit; the default Policy() is what it routes by
@@ -77,7 +77,7 @@ def load_labelled(path: Path) -> tuple[list[InboundLabel], list[str]]:
 
 
 def read_inputs(items: list[InboundLabel], *, base: Path | None, workers: int = 1) -> tuple[list[str], list[bool], list[float | None]]:
-    """The text each item is classified from: its `text`, or its `file` read through tools.ocr as in
+    """The text each item is classified from: its `text`, or its `file` read through tools.intake.ocr as in
     production (then `text` is the ground truth for the OCR character error rate). Returns the texts,
     whether each input is degraded (poor or failed OCR) and each CER (None without a file)."""
     texts: list[str] = []
@@ -90,7 +90,7 @@ def read_inputs(items: list[InboundLabel], *, base: Path | None, workers: int = 
             cers.append(None)
             continue
         from evals.ocr_cer import character_error_rate
-        from tools.ocr import OcrError, ocr_document
+        from tools.intake.ocr import OcrError, ocr_document
 
         path = (base or Path(".")) / item.file
         try:
@@ -361,7 +361,7 @@ def goal_notes(m: dict[str, float], data: dict) -> list[str]:
         f"auto-routed {int(m['emergent_auto_routed'])} (must be 0); injection_suspected auto-routed "
         f"{int(m['injection_suspected_auto_routed'])} (must be 0).",
         "Error among auto-routed items counts an item wrong when either its doc_type or its final urgency is wrong.",
-        "Final urgency = max(classifier urgency, tools.sensitivity urgency floor); emergent always goes to review through the gate.",
+        "Final urgency = max(classifier urgency, tools.intake.sensitivity urgency floor); emergent always goes to review through the gate.",
     ]
     if data["kind"] == "synthetic":
         notes.append("How the test set differs from the training set: " + HELDOUT_NOTE)

@@ -31,7 +31,7 @@ from models.claims import (
     TelehealthRules,
 )
 from models.patients import Patient
-from tools.codes import CodeTables, date_key
+from tools.claims.codes import CodeTables, date_key
 from tools.npi import npi_check_digit
 
 EM_CODES = ("99202", "99203", "99204", "99212", "99213", "99214")
@@ -501,7 +501,7 @@ def claims_of(item: LabeledClaim, *, base_dir: Path) -> list[Claim]:
     """The claim(s) of a labeled item: its inline `claim`, or the 837P `file` (relative to the JSONL)."""
     if item.claim is not None:
         return [item.claim]
-    from tools.x12_837 import read_837p
+    from tools.claims.x12_837 import read_837p
 
     return read_837p(Path(base_dir) / item.file)
 

@@ -301,7 +301,7 @@ def evaluate_synthetic_fax_cer(
 ) -> list[FaxCerRow]:
     """OCR each rendered fax and compare with the text drawn on it."""
     from evals.ocr_cer import edit_distance, normalize_text
-    from tools.ocr import ocr_document
+    from tools.intake.ocr import ocr_document
 
     rows: list[FaxCerRow] = []
     for i in range(n_faxes):

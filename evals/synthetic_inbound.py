@@ -62,7 +62,7 @@ How the two families differ (quoted by the model card):
   and the noise model.
 
 Caveat for whoever reads a score on the held-out family: the same person wrote both families and
-the rules of tools/sensitivity.py, tools/injection.py and tools/extract.py, and looked at held-out
+the rules of tools/intake/sensitivity.py, tools/intake/injection.py and tools/intake/extract.py, and looked at held-out
 errors while writing them. The held-out family measures robustness to template and format change,
 not to language nobody anticipated; see the report for hand-written probe sets.
 
@@ -71,7 +71,7 @@ OCR (l/1, O/0, S/5, B/8, e/c, t/f, m/rn, i/í) and stray marks (' . ,) at a per-
 0, 0.5, 1 or 2.5%. Noise never touches the planted field values, clinical cue phrases, flagged lab
 rows or injected instructions, so `truth` and the labels stay exactly true to `text`; it does hit
 labels, prose, cover sheets and ICD code descriptions. OCR robustness on real scans is measured
-through tools/ocr.py instead.
+through tools/intake/ocr.py instead.
 
 >>> pts = make_patients(seed=1, n=20)
 >>> items = generate_training_corpus(seed=3, n=30, patients=pts)
@@ -1228,15 +1228,15 @@ def corpus_summary(items: Sequence[InboundLabel]) -> dict[str, Any]:
 
 
 def leaked_identifiers(items: Sequence[InboundLabel], *, level: str = "identifiers") -> dict[str, int]:
-    """Redact each item with tools.phi and count planted identifiers (truth["phi"]) still readable.
+    """Redact each item with tools.intake.phi and count planted identifiers (truth["phi"]) still readable.
     Names count as leaked if any part of 3+ letters survives as a word.
 
     >>> pts = make_patients(seed=1, n=5)
     >>> leaked_identifiers(generate_heldout_corpus(1, 5, pts))["leaked"]
     0
     """
-    from tools.extract import matching_view
-    from tools.phi import redact_phi
+    from tools.intake.extract import matching_view
+    from tools.intake.phi import redact_phi
 
     def norm(x: str) -> str:
         return matching_view(x, lower=True).text
@@ -1257,9 +1257,9 @@ def leaked_identifiers(items: Sequence[InboundLabel], *, level: str = "identifie
 
 def measure_text_tools(items: Sequence[InboundLabel]) -> dict[str, Any]:
     """The figures of the intake text tools on labeled items: sensitivity, injection, extraction, redaction."""
-    from tools.extract import field_accuracy
-    from tools.injection import evaluate_injection
-    from tools.sensitivity import evaluate_sensitivity
+    from tools.intake.extract import field_accuracy
+    from tools.intake.injection import evaluate_injection
+    from tools.intake.sensitivity import evaluate_sensitivity
 
     items = list(items)
     by_lang = {lang: [it for it in items if it.meta.get("lang") == lang] for lang in ("en", "es")}

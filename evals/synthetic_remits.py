@@ -48,8 +48,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from evals.synthetic_claims import SERVICE_UNITS, generate_labeled_claims, make_patients, npi_with_check_digit
 from models.claims import LabeledClaim
-from tools.claim_rules import RULES
-from tools.codes import CodeTables
+from tools.claims.rules import RULES
+from tools.claims.codes import CodeTables
 
 # The CARC of the rule for each exception kind, in rule order (the first kind of a claim decides).
 KIND_CARC: dict[str, str] = {}

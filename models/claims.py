@@ -2,7 +2,7 @@
 
 Shapes only (no I/O): `Claim` is what `POST /api/v1/claims`, the 837P reader and the synthetic
 generator produce; `ClaimContext` carries payer rules, authorizations, earlier claims and the
-service unit's fee schedule; `ClaimCheck` is what `tools.claim_rules.check_claim` returns.
+service unit's fee schedule; `ClaimCheck` is what `tools.claims.rules.check_claim` returns.
 """
 
 from __future__ import annotations

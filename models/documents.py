@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # ---------------------------------------------------------------------------------------------
-# OCR results (owned by tools/ocr.py). Offsets are half-open [start, end) into OcrResult.text, so an
+# OCR results (owned by tools/intake/ocr.py). Offsets are half-open [start, end) into OcrResult.text, so an
 # evidence span found in the document text maps back to its page and to the words that made it.
 # ---------------------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Repository for the claim-edit code tables (migration 030): one load per source file (idempotent
 by sha256), rows streamed in with binary COPY, and the latest load of each table read back.
 
-File parsing and the in-memory lookups live in tools (tools.codes, tools.code_tables); this module
+File parsing and the in-memory lookups live in tools (tools.claims.codes, tools.claims.code_tables); this module
 only moves rows in and out of Postgres.
 """
 
@@ -22,7 +22,7 @@ from store import audit
 from store.queries import load
 
 TABLE_NAMES: tuple[str, ...] = ("icd10cm", "ptp", "mue", "add_on", "modifiers", "place_of_service", "adjustment_codes")
-# Postgres types of each COPY's columns (load_id first), in the order of the tools.codes row tuples;
+# Postgres types of each COPY's columns (load_id first), in the order of the tools.claims.codes row tuples;
 # binary COPY with known types was ~2x faster than text for the 2.55M PTP rows.
 COPY_TYPES: dict[str, list[str]] = {
     "icd10cm": ["int8", "text", "bool", "int2", "int2", "text", "text", "date", "date"],
@@ -84,7 +84,7 @@ def store_code_table(
     """Store one table's rows as a new load, in one transaction, unless `sha256` is already loaded
     for that table (then nothing is read from `rows` and the report says "unchanged").
 
-    Rows are tuples in the column order of the tools.codes row types. A real import is also an
+    Rows are tuples in the column order of the tools.claims.codes row types. A real import is also an
     audit event `codes.imported` (table, file, sha256, rows, quarter; no PHI).
     """
     Q = load("codes")
@@ -128,7 +128,7 @@ def list_loads(conn: psycopg.Connection) -> list[dict[str, Any]]:
 
 
 def stream_rows(conn: psycopg.Connection, *, table: str, load_id: int) -> Iterator[tuple]:
-    """The rows of one load as tuples (the tools.codes row order), through a server-side cursor so
+    """The rows of one load as tuples (the tools.claims.codes row order), through a server-side cursor so
     memory stays flat; consume it fully before using `conn` for anything else."""
     query = getattr(load("codes"), f"{_check_table(table)}_rows")
     with conn.transaction(), conn.cursor(name=f"codes_{table}", row_factory=tuple_row) as cur:

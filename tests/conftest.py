@@ -148,6 +148,6 @@ def code_tables():
     """The public code tables, loaded once per session from ../shared/data."""
     if not SHARED_DATA.is_dir():
         pytest.skip(f"public data sets not found at {SHARED_DATA} (they sit beside the repo in CI)")
-    from tools.codes import CodeTables
+    from tools.claims.codes import CodeTables
 
     return CodeTables.from_files(SHARED_DATA)

@@ -23,8 +23,8 @@ from models.claims import (
     ServiceLine,
     Subscriber,
 )
-from tools.claim_rules import RULES, check_claim, npi_check_digit_valid
-from tools.codes import DEFAULT_DATA_DIR, ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables, IcdRow, ModifierRow, MueRow, PtpRow, AddOnRow
+from tools.claims.rules import RULES, check_claim, npi_check_digit_valid
+from tools.claims.codes import DEFAULT_DATA_DIR, ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables, IcdRow, ModifierRow, MueRow, PtpRow, AddOnRow
 
 DOS = date(2025, 1, 15)
 
@@ -182,7 +182,7 @@ def test_generated_claims_recall_and_clean_false_positives(real_tables):
 
 
 def test_rules_on_a_parsed_837p(real_tables):
-    from tools.x12_837 import read_837p
+    from tools.claims.x12_837 import read_837p
 
     path = DEFAULT_DATA_DIR / "x12" / "837_005010X222A2" / "demo.example1.837"
     if not path.exists():

@@ -57,7 +57,7 @@ def test_flagged_and_material_claims_go_to_billing(claims_runtime, client, code_
 
 
 def test_missing_tables_are_reported_in_every_result(runtime, demo_org, code_tables):
-    from tools.codes import CodeTables
+    from tools.claims.codes import CodeTables
 
     import agents.claims  # noqa: F401
 
@@ -78,7 +78,7 @@ def test_missing_tables_are_reported_in_every_result(runtime, demo_org, code_tab
 
 def test_837p_file_and_bad_input(claims_runtime, client):
     samples = sorted(p for p in (SHARED_DATA / "x12").rglob("*") if p.is_file() and "837" in str(p)) if SHARED_DATA.is_dir() else []
-    from tools.x12_837 import X12Error, read_837p
+    from tools.claims.x12_837 import X12Error, read_837p
 
     good = None
     for path in samples:

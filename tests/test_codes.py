@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tools.codes import (
+from tools.claims.codes import (
     DEFAULT_DATA_DIR,
     ICD10CM_CSV,
     NCCI_PTP_PRAC,
@@ -111,7 +111,7 @@ def test_ptp_file_and_row_paths_agree(tmp_path):
     path = tmp_path / "ptp.csv.gz"
     with gzip.open(path, "wt") as fh:
         fh.write("\n".join(rows) + "\n")
-    from tools.codes import PtpTable
+    from tools.claims.codes import PtpTable
 
     fast, slow = PtpTable.from_file(path), PtpTable.from_rows(read_ptp_rows(path))
     assert fast.codes == slow.codes and fast.keys.tolist() == slow.keys.tolist()

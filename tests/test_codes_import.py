@@ -15,9 +15,9 @@ from evals.synthetic_claims import npi_with_check_digit
 from models.claims import Claim, ClaimPatient, Coverage, RuleState, ServiceLine, Subscriber
 from store import audit
 from store.codes import latest_loads
-from tools.code_tables import effective_quarter, import_code_tables, load_code_tables
-from tools import codes as ct
-from tools.claim_rules import check_claim
+from tools.claims.code_tables import effective_quarter, import_code_tables, load_code_tables
+from tools.claims import codes as ct
+from tools.claims.rules import check_claim
 
 SMALL_TABLES = ["mue", "add_on", "modifiers", "place_of_service", "adjustment_codes"]
 

@@ -10,9 +10,9 @@ import pytest
 
 from evals.metrics import brier_score
 from evals.synthetic_remits import generate_claim_history
-from tools.claim_rules import check_claim
-from tools.codes import DEFAULT_DATA_DIR, ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables
-from tools.denial_model import (
+from tools.claims.rules import check_claim
+from tools.claims.codes import DEFAULT_DATA_DIR, ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables
+from tools.claims.denial_model import (
     choose_combined_threshold,
     claim_features,
     combined_flags,

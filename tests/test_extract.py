@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from evals.synthetic_inbound import generate_heldout_corpus, make_patients
-from tools.extract import extract_fields, field_accuracy, matching_view, npi_is_valid, parse_date
+from tools.intake.extract import extract_fields, field_accuracy, matching_view, npi_is_valid, parse_date
 
 
 def _luhn_npi_by_hand(npi: str) -> bool:

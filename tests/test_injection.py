@@ -8,7 +8,7 @@ import base64
 import pytest
 
 from evals.synthetic_inbound import generate_heldout_corpus, generate_training_corpus, make_patients
-from tools.injection import detect_injection, evaluate_injection
+from tools.intake.injection import detect_injection, evaluate_injection
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 from evals.synthetic_inbound import generate_heldout_corpus, generate_training_corpus, make_patients
 from models.intake import DOC_TYPES
 from tools.embed import EMBED_DIM
-from tools.intake_classifier import (
+from tools.intake.classifier import (
     IntakeClassifier,
     IntakePrediction,
     augment_text,
@@ -20,7 +20,7 @@ from tools.intake_classifier import (
     shift_calibration_splits,
     train_intake_classifier,
 )
-from tools.intake_cues import CUE_NAMES, cue_counts, cue_features, doc_type_by_cues, strip_boilerplate
+from tools.intake.cues import CUE_NAMES, cue_counts, cue_features, doc_type_by_cues, strip_boilerplate
 from tools.model_registry import load_model, save_model
 
 

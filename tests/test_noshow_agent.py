@@ -23,7 +23,7 @@ from tests.conftest import sign_in
 def clinic(runtime, demo_org):
     from evals.datasets_noshow import appointments_to_frame, frame_sha256
     from tools.model_registry import save_noshow_model
-    from tools.noshow_model import train
+    from tools.noshow.model import train
 
     with runtime.pool.connection() as conn:
         unit = org_store.get_unit_by_code(conn, code="primary-care")
@@ -108,7 +108,7 @@ def test_clinic_appointment_csv_loads_and_is_scored(runtime, demo_org, tmp_path,
 
     from evals.datasets_noshow import write_handoff_csv
     from tests.conftest import cli_env
-    from tools.appointment_frame import appointments_to_frame
+    from tools.noshow.appointment_frame import appointments_to_frame
 
     c = generate_clinic(seed=8, n_patients=300, start=DEMO_TODAY - timedelta(days=45), days=47, today=DEMO_TODAY)
     path = write_handoff_csv(appointments_to_frame(c.appointments, c.patients), tmp_path / "appointments.csv")
@@ -129,7 +129,7 @@ def test_clinic_appointment_csv_loads_and_is_scored(runtime, demo_org, tmp_path,
     # Score tomorrow from the loaded bookings with a model trained on the file's history.
     from evals.datasets_noshow import load_handoff_appointments
     from tools.model_registry import save_noshow_model
-    from tools.noshow_model import train
+    from tools.noshow.model import train
 
     frame = load_handoff_appointments(path)
     save_noshow_model(settings.model_dir, train(frame, n_threads=1))

@@ -9,7 +9,7 @@ import pandas as pd
 
 from evals.datasets_noshow import appointments_to_frame
 from evals.synthetic_clinic import generate_clinic
-from tools.noshow_features import HISTORY_FEATURES, SENSITIVE_FEATURES, build_features, history_features
+from tools.noshow.features import HISTORY_FEATURES, SENSITIVE_FEATURES, build_features, history_features
 
 
 def _frame(rows):
@@ -98,9 +98,9 @@ def test_lead_time_and_bad_rows():
 def test_docstring_examples():
     import doctest
 
-    import tools.noshow_features
-    import tools.noshow_model
+    import tools.noshow.features
+    import tools.noshow.model
 
-    for module in (tools.noshow_features, tools.noshow_model):
+    for module in (tools.noshow.features, tools.noshow.model):
         failures, _ = doctest.testmod(module)
         assert failures == 0, module.__name__

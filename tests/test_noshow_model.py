@@ -19,7 +19,7 @@ from tools.model_registry import (
     save_model,
     save_noshow_model,
 )
-from tools.noshow_model import choose_operating_threshold, score_day, scores_for_day, split_by_days, train
+from tools.noshow.model import choose_operating_threshold, score_day, scores_for_day, split_by_days, train
 
 SMALL_GBM = {"max_iter": 40}
 

@@ -1,4 +1,4 @@
-"""tools/ocr.py with real Tesseract on the real sample scans (tesseract-ocr/test, Apache-2.0) and on
+"""tools/intake/ocr.py with real Tesseract on the real sample scans (tesseract-ocr/test, Apache-2.0) and on
 synthetic faxes: accuracy, orientation, formats, page order, offsets, limits and errors."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 from evals.ocr_cer import character_error_rate, edit_distance, normalize_text
 from evals.synthetic_faxes import find_font_path, make_synthetic_fax
 from models.documents import OcrResult
-from tools.ocr import (
+from tools.intake.ocr import (
     DocumentTooLarge,
     TooManyPages,
     UnreadableDocument,
@@ -61,7 +61,7 @@ def test_edit_distance_and_cer_by_hand():
 @needs_data
 @pytest.mark.parametrize("degrees", [-4.0, 2.5])
 def test_skew_is_estimated_and_undone(degrees):
-    from tools.ocr_image import estimate_tilt, ink_points, rotate_by
+    from tools.intake.ocr_image import estimate_tilt, ink_points, rotate_by
 
     page = Image.open(io.BytesIO(_phototest())).convert("L")
     tilted = page.rotate(degrees, expand=True, fillcolor=255, resample=Image.Resampling.BILINEAR)

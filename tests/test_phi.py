@@ -7,7 +7,7 @@ import pytest
 
 from evals.synthetic_inbound import generate_heldout_corpus, generate_training_corpus, leaked_identifiers, make_patients
 from models.intake import RedactedSpan
-from tools.phi import redact_phi
+from tools.intake.phi import redact_phi
 
 LETTER = (
     "Patient Name: Rosa Hernández\nDOB: 07/14/1948\nMRN: 88812345\nMember ID: MC123456789\n"

@@ -7,7 +7,7 @@ import pytest
 
 from evals.synthetic_inbound import generate_heldout_corpus, make_patients
 from models.governance import Priority
-from tools.sensitivity import detect_sensitivity, evaluate_sensitivity
+from tools.intake.sensitivity import detect_sensitivity, evaluate_sensitivity
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from evals.synthetic_remits import (
     write_claim_history,
 )
 from models.claims import Claim, ClaimPatient, Coverage, LabeledClaim, ServiceLine, Subscriber
-from tools.codes import DEFAULT_DATA_DIR, ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables
+from tools.claims.codes import DEFAULT_DATA_DIR, ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables
 
 REQUIRED = {"rules_recall", "rules_precision", "model_roc_auc", "recall_at_95_precision_rules",
             "recall_at_95_precision_combined"}

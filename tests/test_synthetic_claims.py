@@ -14,7 +14,7 @@ from evals.synthetic_claims import (
     write_labeled_claims,
 )
 from models.claims import EXCEPTION_KINDS
-from tools.codes import DEFAULT_DATA_DIR, ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables
+from tools.claims.codes import DEFAULT_DATA_DIR, ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from evals.synthetic_inbound import (
     write_jsonl,
 )
 from models.intake import CATEGORIES, DOC_TYPES, InboundLabel
-from tools.extract import npi_is_valid
+from tools.intake.extract import npi_is_valid
 
 ICD_TABLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "icd10cm" / "icd10cm_fy2025_codes.csv"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tools.codes import DEFAULT_DATA_DIR
-from tools.x12_837 import X12Error, read_837p
+from tools.claims.codes import DEFAULT_DATA_DIR
+from tools.claims.x12_837 import X12Error, read_837p
 
 X12_DIR = DEFAULT_DATA_DIR / "x12"
 EXAMPLE1 = X12_DIR / "837_005010X222A2" / "demo.example1.837"
@@ -107,7 +107,7 @@ def test_lenient_parse_returns_issues():
     path = X12_DIR / "837_005010X222A2" / "demo.cob.example4.837"
     if not path.exists():
         pytest.skip(f"{path} not found")
-    from tools.x12_837 import parse_837p
+    from tools.claims.x12_837 import parse_837p
 
     claims, issues = parse_837p(path)
     assert len(claims) == 1 and issues and issues[0].segment == "AMT"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from models.scheduling import ModelMeta
-from tools.noshow_model import MODEL_NAME, TrainedNoShowModel
+from tools.noshow.model import MODEL_NAME, TrainedNoShowModel
 
 # Types skops does not trust by default but our no-show models are made of; anything else in a
 # model file makes `load_model` refuse it. Extend deliberately, one type at a time.
@@ -117,7 +117,7 @@ def load_model(root: Path, *, name: str, version: str | None = None) -> tuple[di
 
 
 def save_noshow_model(root: Path, model: TrainedNoShowModel, *, overwrite: bool = False) -> Path:
-    """Store a tools.noshow_model.TrainedNoShowModel."""
+    """Store a tools.noshow.model.TrainedNoShowModel."""
     estimators = {"gbm": model.gbm, "calibrator": model.calibrator, "baseline": model.baseline}
     meta = model.meta.model_copy(update={"params": {**model.meta.params, "include_sensitive": model.include_sensitive}})
     return save_model(root, estimators=estimators, meta=meta, overwrite=overwrite)

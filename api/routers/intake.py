@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, File, Query, Request, UploadFile
 from api.deps import Conn, CurrentPrincipal, RuntimeDep
 from api.errors import ERROR_RESPONSES, ErrorBody
 from api.services import intake as service
-from tools.inbound_parse import MessageIn
+from tools.intake.inbound_parse import MessageIn
 
 router = APIRouter(prefix="/api/v1", tags=["intake"], responses={
     **ERROR_RESPONSES, 413: {"model": ErrorBody, "description": "Over the size or page limit."}})

@@ -47,7 +47,7 @@ def _unit_for(conn: psycopg.Connection, user: User | None, unit_code: str):
 
 def check_fax(data: bytes) -> tuple[str, str | None]:
     """The media type and, for a file we cannot parse, a note (it is still accepted)."""
-    from tools.ocr import DocumentRejected, OcrError, count_pages, detect_kind
+    from tools.intake.ocr import DocumentRejected, OcrError, count_pages, detect_kind
 
     if not data:
         raise BadInput("file: the file is empty (0 bytes)", field="file")
@@ -67,7 +67,7 @@ def check_fax(data: bytes) -> tuple[str, str | None]:
 
 
 def check_json(data: bytes, channel: Channel) -> None:
-    from tools.inbound_parse import InboundFormatError, message_text, referral_text
+    from tools.intake.inbound_parse import InboundFormatError, message_text, referral_text
 
     if len(data) > MAX_JSON_BYTES:
         raise PayloadTooLarge(f"body: {len(data):,} bytes; the limit is {MAX_JSON_BYTES:,} bytes")
@@ -105,7 +105,7 @@ def message_bytes(payload: dict) -> bytes:
 
 def check_claims(data: bytes) -> str:
     """Claims are checked for form before they are accepted: a bad file names the field or segment."""
-    from tools.claim_input import ClaimInputError, is_x12, read_claims
+    from tools.claims.claim_input import ClaimInputError, is_x12, read_claims
 
     if len(data) > LIMITS.max_bytes:
         raise PayloadTooLarge(f"body: {len(data):,} bytes; the limit is {LIMITS.max_bytes:,} bytes")

@@ -4,7 +4,7 @@ spans, negation and family-history handling, and a suggested urgency floor; tune
 
 How it works (the lexicons below are the data; edit them, not the code):
 1. Text is matched on a lower-case, accent-folded view with OCR stray marks undone
-   (tools.extract.matching_view); spans are mapped back to the original text.
+   (tools.intake.extract.matching_view); spans are mapped back to the original text.
 2. Each category has cue patterns (EN and ES): a core lexicon plus a wider layer of how patients and
    relatives write red flags. Lab lines (a known analyte or a lab unit, no phone number) are read one
    by one: a result flagged H/L/HIGH/LOW/ALTO/BAJO/A, or outside the reference range printed on the
@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 from models.governance import ClinicalCategory, Priority
 from models.intake import SensitivityFinding, SensitivityReport
-from tools.extract import MatchingView, matching_view
+from tools.intake.extract import MatchingView, matching_view
 
 E, U, R = Priority.emergent, Priority.urgent, Priority.routine
 

@@ -28,7 +28,7 @@ from models.claims import (
     TelehealthRules,
 )
 from models.patients import whole_years
-from tools.codes import CodeTables, date_key
+from tools.claims.codes import CodeTables, date_key
 from tools.npi import npi_is_valid
 
 K = ExceptionKind

@@ -1,5 +1,5 @@
 """Code tables as data (`handoff codes import`): read the public CMS/X12/NCHS files with the
-tools.codes row readers into Postgres (store.codes), and rebuild `CodeTables` from the latest loads.
+tools.claims.codes row readers into Postgres (store.codes), and rebuild `CodeTables` from the latest loads.
 
 A table never imported stays `None` in the returned `CodeTables`, so the rules that need it report
 `table_not_loaded` rather than passing claims silently.
@@ -17,7 +17,7 @@ import psycopg
 
 from store import codes as repo
 from store.codes import TABLE_NAMES, LoadReport
-from tools import codes as ct
+from tools.claims import codes as ct
 
 _QUARTER = re.compile(r"(\d{4})q([1-4])", re.IGNORECASE)
 _FISCAL_YEAR = re.compile(r"fy(\d{4})", re.IGNORECASE)

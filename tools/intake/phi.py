@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 
 from models.intake import ExtractionResult, RedactedSpan, RedactionLevel, RedactionResult
-from tools.extract import DATE_RE, PHONE_RE, extract_fields, matching_view, npi_is_valid
+from tools.intake.extract import DATE_RE, PHONE_RE, extract_fields, matching_view, npi_is_valid
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 SSN_RE = re.compile(r"(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)|(?i:\b(?:ssn|social security(?: number)?|seguro social)\s*#?:?\s*)\d{9}\b")
@@ -60,7 +60,7 @@ def _name_parts(names: Iterable[str]) -> set[str]:
 
 def redact_phi(text: str, *, level: RedactionLevel = "identifiers", extracted: ExtractionResult | None = None,
                known_names: Iterable[str] = (), redact_npi: bool = False) -> RedactionResult:
-    """Redact `text` at `level`. `extracted` (from tools.extract) and `known_names` (e.g. the
+    """Redact `text` at `level`. `extracted` (from tools.intake.extract) and `known_names` (e.g. the
     matched patient's registry names) add names to remove everywhere they occur.
 
     >>> r = redact_phi("Patient Name: Ana Ruiz\\nDOB: 01/02/1960\\nCall 555-201-3344. Ana says hi.")

@@ -8,10 +8,10 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.extract import matching_view
-from tools.injection import detect_injection
-from tools.intake_cues import DOC_TYPE_CUES, URGENCY_CUES
-from tools.sensitivity import detect_sensitivity
+from tools.intake.extract import matching_view
+from tools.intake.injection import detect_injection
+from tools.intake.cues import DOC_TYPE_CUES, URGENCY_CUES
+from tools.intake.sensitivity import detect_sensitivity
 
 
 class SummarySentence(BaseModel):

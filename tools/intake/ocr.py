@@ -26,8 +26,8 @@ import pytesseract
 from PIL import Image, ImageOps
 
 from models.documents import DocumentKind, DocumentLimits, OcrBox, OcrPage, OcrResult, OcrWord
-from tools import ocr_image
-from tools.ocr_image import Binarization
+from tools.intake import ocr_image
+from tools.intake.ocr_image import Binarization
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ import bisect
 import re
 
 from models.intake import InjectionFinding, InjectionReport, Span
-from tools.extract import ZERO_WIDTH, matching_view
+from tools.intake.extract import ZERO_WIDTH, matching_view
 
 THRESHOLD = 0.5
 

@@ -25,7 +25,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from models.scheduling import ModelMeta, NoShowScore
-from tools.noshow_features import build_features, categorical_columns
+from tools.noshow.features import build_features, categorical_columns
 
 MODEL_NAME = "noshow"
 # Chosen among four settings by ROC-AUC on the latest days of the *training* period of the public

@@ -36,7 +36,7 @@ def read_claims(data: bytes) -> list[tuple[Claim, ClaimContext]]:
     if not data.strip():
         raise ClaimInputError("body: empty")
     if is_x12(data):
-        from tools.x12_837 import X12Error, read_837p
+        from tools.claims.x12_837 import X12Error, read_837p
 
         try:
             return [(c, ClaimContext()) for c in read_837p(data, strict=False)]

@@ -196,7 +196,7 @@ def train_denial_model(
     if checks is None:
         if tables is None:
             raise ValueError("pass either the rule checks of the history or the code tables to compute them")
-        from tools.claim_rules import check_claim
+        from tools.claims.rules import check_claim
 
         checks = [check_claim(c, tables=tables, context=x) for c, x in zip(claims, contexts, strict=True)]
     order = np.argsort(np.array([d.toordinal() for d in dates]), kind="stable")

@@ -1,4 +1,4 @@
-"""Image operations behind tools/ocr.py: grayscale conversion, Otsu and Sauvola binarization, skew
+"""Image operations behind tools/intake/ocr.py: grayscale conversion, Otsu and Sauvola binarization, skew
 estimation by projection profiles, and rotations that also return the matrix mapping the result's
 pixels back to the input's (so word boxes can be drawn on the page as it is in the file). No I/O."""
 

@@ -1,4 +1,4 @@
-"""Local intake classifiers: doc_type and urgency from domain-knowledge cue features (tools.intake_cues),
+"""Local intake classifiers: doc_type and urgency from domain-knowledge cue features (tools.intake.cues),
 the clinical-sensitivity detector's findings, TF-IDF word and character n-grams of the text with fax
 boilerplate stripped and, optionally, MiniLM sentence embeddings; each head a logistic regression
 with probabilities calibrated on held-out folds of the training data."""
@@ -23,8 +23,8 @@ from sklearn.model_selection import StratifiedKFold
 from models.governance import ClinicalCategory, Priority
 from models.scheduling import ModelMeta
 from tools.embed import EMBED_DIM, LOCAL_MODEL_VERSION, embed_texts
-from tools.intake_cues import CUE_NAMES, cue_features, strip_boilerplate
-from tools.sensitivity import detect_sensitivity
+from tools.intake.cues import CUE_NAMES, cue_features, strip_boilerplate
+from tools.intake.sensitivity import detect_sensitivity
 
 MODEL_NAME = "intake"
 MAX_CHARS = 2000  # the embedding sees about 256 tokens; TF-IDF sees the same head of the text

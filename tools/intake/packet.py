@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tools.extract import extract_fields
+from tools.intake.extract import extract_fields
 
 _COVER = re.compile(
     r"\b(fax cover|cover sheet|cover page|facsimile( transmittal)?|pages?\s*\(?incl|number of pages|"

@@ -266,7 +266,7 @@ def _clean_name(raw: str) -> str | None:
 
 
 def extract_fields(text: str, *, is_valid_icd: Callable[[str], bool] | None = None) -> ExtractionResult:
-    """Every field found in `text`, with spans into `text`. `is_valid_icd` (e.g. from tools/codes.py)
+    """Every field found in `text`, with spans into `text`. `is_valid_icd` (e.g. from tools/claims/codes.py)
     marks each ICD-10-CM candidate valid or not; without it, `valid` is None.
 
     >>> r = extract_fields("Patient Name: Ana Ruiz\\nDOB: 01/02/1960\\nNPI: 1234567893")

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tools.extract import matching_view
+from tools.intake.extract import matching_view
 
 # ---------------------------------------------------------------------------------------------
 # Boilerplate: fax cover-sheet header lines and confidentiality disclaimers carry no doc_type signal

@@ -1,0 +1,1 @@
+"""Tools of the no-show agent: the appointment frame, features known the day before, and the model."""
