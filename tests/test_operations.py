@@ -223,7 +223,7 @@ def test_forwarded_for_is_believed_only_from_a_trusted_proxy(tmp_path):
     assert client_address(_request("10.0.0.5", "198.51.100.1, 203.0.113.9"), proxies) == "203.0.113.9"
     assert client_address(_request("198.51.100.77", "203.0.113.9"), proxies) == "198.51.100.77"
     with pytest.raises(ValueError, match="HANDOFF_TRUSTED_PROXIES"):
-        Settings(home=tmp_path, trusted_proxies="not-an-ip").trusted_proxy_networks
+        _ = Settings(home=tmp_path, trusted_proxies="not-an-ip").trusted_proxy_networks
 
 
 def test_sign_in_limits_key_on_the_forwarded_client_behind_a_trusted_proxy(runtime, demo_org):
