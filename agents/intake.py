@@ -22,7 +22,6 @@ from langgraph.types import Command, interrupt
 from pydantic import BaseModel
 
 from agents.gate import route_suggestion
-from agents.jobs import register_decision_handler, register_inbound_handler
 from agents.runtime import Runtime
 from models.governance import Evidence, Priority, RouteDecision, Suggestion, clinical_flag
 from models.inbound import InboundItem
@@ -505,7 +504,3 @@ def apply_decision(rt: Runtime, decision_id: UUID) -> None:
                                  "reason_code": d["reason_code"], "new_value": d["new_value"],
                                  "decided_by": d["decided_by"]}), config, context=IntakeContext(runtime=rt))
 
-
-for _channel in ("fax", "message", "referral"):
-    register_inbound_handler(_channel, handle_inbound)
-register_decision_handler(AGENT, apply_decision)
