@@ -31,7 +31,7 @@ def bench_log_appends(srv: BenchServer, *, writers: int = 8, per_writer: int) ->
         barrier = threading.Barrier(writers + 1)
         errors: list[str] = []
 
-        def write(i: int) -> None:
+        def write(i: int, url=url, barrier=barrier, errors=errors) -> None:
             try:
                 with connect(url) as conn:
                     barrier.wait()
