@@ -26,7 +26,7 @@ def _runtime(url: str, home: Path):
     return open_runtime(Settings(database_url=url, home=home, inprocess_worker=False, llm_local_only=True), migrate=False)
 
 
-def prepare_clinic(url: str, home: Path, *, training: int = 800, seed: int = 7) -> dict:
+def prepare_clinic(url: str, home: Path, *, training: int = 800, noshow: bool = True, seed: int = 7) -> dict:
     """Demo org and users, the intake classifier, the no-show model with the clinic's appointments,
     and (when the code tables are there) the denial model: everything a day needs, untimed."""
     from api.cli.demo import demo_noshow, seed_demo
@@ -40,8 +40,8 @@ def prepare_clinic(url: str, home: Path, *, training: int = 800, seed: int = 7) 
         if not list_versions(rt.settings.model_dir, name=MODEL_NAME):
             train_synthetic_intake(rt.settings.model_dir, n=training, seed=seed,
                                    **({} if training >= 800 else {"augment": False, "use_embeddings": False}))
-        noshow = demo_noshow(rt, seed)  # trains the no-show model and scores tomorrow once (warm)
-        return {"noshow": noshow}
+        # The demo clinic's patients and appointments, and the no-show model (scores tomorrow once).
+        return {"noshow": demo_noshow(rt, seed) if noshow else "skipped"}
     finally:
         rt.close()
 
@@ -143,7 +143,8 @@ def bench_clinic_day(url: str, home: Path, *, scale: float, quick: bool = False,
         _accept(url, home, "message", msgs)
         if claims_body:
             _accept(url, home, "claim", [claims_body])
-        scored = _score_appointments(url, home, counts["appointments"], seed)
+        scored = "appointments skipped in --quick (the no-show model takes minutes to train)" if quick \
+            else _score_appointments(url, home, counts["appointments"], seed)
         drained = _wait_drained(url, limit_s=3600)
         elapsed = time.perf_counter() - started
     finally:

@@ -117,15 +117,15 @@ def run(*, quick: bool, out_dir: Path, only: list[str] | None = None, progress=p
         step("pgvector", lambda: vectors.bench_vectors(srv, n=sizes.vectors, units=sizes.vector_units,
                                                        n_queries=sizes.vector_queries, global_index=sizes.vector_global))
         step("ocr", lambda: bench_ocr(pages=sizes.ocr_pages, repeats=sizes.ocr_repeats, scans=sizes.ocr_scans))
-        def prepared(prefix: str) -> str:
+        def prepared(prefix: str, *, noshow: bool) -> str:
             url = srv.fresh_database(prefix)
-            pipeline.prepare_clinic(url, home / "clinic", training=sizes.intake_training)
+            pipeline.prepare_clinic(url, home / "clinic", training=sizes.intake_training, noshow=noshow)
             return url
 
-        step("fax_turnaround", lambda: pipeline.bench_fax_turnaround(prepared("fax"), home / "clinic", faxes=sizes.faxes,
-                                                                     interval_s=sizes.fax_interval_s))
-        step("clinic_day", lambda: pipeline.bench_clinic_day(prepared("day"), home / "clinic", scale=sizes.day_scale,
-                                                             quick=quick))
+        step("fax_turnaround", lambda: pipeline.bench_fax_turnaround(
+            prepared("fax", noshow=False), home / "clinic", faxes=sizes.faxes, interval_s=sizes.fax_interval_s))
+        step("clinic_day", lambda: pipeline.bench_clinic_day(
+            prepared("day", noshow=not quick), home / "clinic", scale=sizes.day_scale, quick=quick))
     meta = {"mode": "quick" if quick else "full", "cpus": os.cpu_count(), "machine": platform.machine(),
             "python": platform.python_version(), "seconds": round(time.perf_counter() - started, 1),
             "load_avg_end": round(os.getloadavg()[0], 2), "sizes": sizes.__dict__}
