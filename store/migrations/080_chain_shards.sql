@@ -8,9 +8,9 @@
 --     fork hash, and each later row the hash of the shard's previous row;
 --   * a new row's seq is nextval(audit_seq) * shards + s: unique across every log table, increasing in
 --     allocation order (so ORDER BY seq still reads as time order), and seq % shards names its shard;
---   * an insert locks one shard head, the first one no other transaction holds (SKIP LOCKED), so up to
---     `shards` transactions append at once. A transaction that already holds a shard always finds it
---     free for itself, so only a transaction holding no shard can ever wait: no deadlock.
+--   * a transaction's first insert locks one shard head, the first one no other transaction holds
+--     (SKIP LOCKED), and its later inserts append to the same shard, so up to `shards` transactions
+--     append at once. Only a transaction holding no shard can ever wait: no deadlock.
 --
 -- Nothing in the log tables changes (no column added: old rows keep their hashes). A table joins the
 -- chain exactly as before, with one line: SELECT audit_protect('the_table');
@@ -55,32 +55,93 @@ BEGIN
 END
 $$;
 
+-- The head a transaction appends to is kept in a transaction-local setting (handoff.chain_head =
+-- "shard:seq:hash") and written back to audit_heads once, at commit, by a deferred trigger. Writing
+-- the head row at every insert would leave one dead version of it per row inside the transaction, and
+-- each later insert would walk them all: a batch of n rows would cost n^2. A savepoint rolled back
+-- takes its rows and its setting change with it, so the two stay consistent.
 CREATE OR REPLACE FUNCTION audit_chain_append() RETURNS trigger
 LANGUAGE plpgsql
 SET timezone TO 'UTC'
 AS $$
 DECLARE
-    cfg record;
-    head record;
+    n integer;
+    cur text;
+    parts text[];
+    shard integer;
+    head_hash text;
     preferred integer;
 BEGIN
-    SELECT shards INTO cfg FROM audit_chain_config WHERE id;
-    -- Start from a shard of this connection's own (its pid), so one connection's rows mostly share a
-    -- shard, and take the first head nobody else holds.
-    preferred := pg_backend_pid() % cfg.shards;
-    SELECT shard, seq, hash INTO head FROM audit_heads
-    ORDER BY (shard - preferred + cfg.shards) % cfg.shards
-    LIMIT 1 FOR UPDATE SKIP LOCKED;
-    IF NOT FOUND THEN
-        -- Every shard is busy: wait for ours (we hold none, so this cannot deadlock).
-        SELECT shard, seq, hash INTO head FROM audit_heads WHERE shard = preferred FOR UPDATE;
+    SELECT shards INTO n FROM audit_chain_config WHERE id;
+    cur := current_setting('handoff.chain_head', true);
+    IF cur IS NOT NULL AND cur <> '' THEN
+        -- This transaction already holds a shard: append after its own last row.
+        parts := string_to_array(cur, ':');
+        shard := parts[1]::integer;
+        head_hash := parts[3];
+    ELSE
+        -- Start from a shard of this connection's own (its pid), so one connection's rows mostly share
+        -- a shard, and take the first head nobody else holds.
+        preferred := pg_backend_pid() % n;
+        SELECT h.shard, h.hash INTO shard, head_hash FROM audit_heads h
+        ORDER BY (h.shard - preferred + n) % n
+        LIMIT 1 FOR UPDATE SKIP LOCKED;
+        IF NOT FOUND THEN
+            -- Every shard is busy: wait for ours (we hold none, so this cannot deadlock).
+            SELECT h.shard, h.hash INTO shard, head_hash FROM audit_heads h WHERE h.shard = preferred FOR UPDATE;
+        END IF;
     END IF;
-    NEW.seq := nextval('audit_seq') * cfg.shards + head.shard;
-    NEW.prev_hash := head.hash;
+    NEW.seq := nextval('audit_seq') * n + shard;
+    NEW.prev_hash := head_hash;
     NEW.row_hash := '';
     NEW.row_hash := encode(sha256(convert_to(TG_TABLE_NAME || ':' || (to_jsonb(NEW) - 'row_hash')::text, 'UTF8')), 'hex');
-    UPDATE audit_heads SET seq = NEW.seq, hash = NEW.row_hash WHERE shard = head.shard;
+    PERFORM set_config('handoff.chain_head', shard || ':' || NEW.seq || ':' || NEW.row_hash, true);
     RETURN NEW;
+END
+$$;
+
+-- At commit: write the transaction's last row back as its shard's head (once; later calls find the
+-- setting empty). The shard's row lock is held until then, so no one else appends to that shard.
+CREATE FUNCTION audit_chain_flush() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    cur text;
+    parts text[];
+BEGIN
+    cur := current_setting('handoff.chain_head', true);
+    IF cur IS NOT NULL AND cur <> '' THEN
+        parts := string_to_array(cur, ':');
+        UPDATE audit_heads SET seq = parts[2]::bigint, hash = parts[3] WHERE shard = parts[1]::integer;
+        PERFORM set_config('handoff.chain_head', '', true);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- Attach the chain, its flush at commit and the write protection to a log table (one line per table
+-- in a migration: SELECT audit_protect('the_table');).
+CREATE OR REPLACE FUNCTION audit_protect(tbl regclass) RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    EXECUTE format('CREATE TRIGGER audit_chain BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION audit_chain_append()', tbl);
+    EXECUTE format('CREATE CONSTRAINT TRIGGER audit_chain_flush AFTER INSERT ON %s DEFERRABLE INITIALLY DEFERRED '
+                   'FOR EACH ROW EXECUTE FUNCTION audit_chain_flush()', tbl);
+    EXECUTE format('CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION audit_forbid_change()', tbl);
+    EXECUTE format('CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_forbid_change()', tbl);
+END
+$$;
+
+-- The tables already in the chain get the flush too.
+DO $$
+DECLARE
+    t regclass;
+BEGIN
+    FOR t IN SELECT tg.tgrelid::regclass FROM pg_trigger tg WHERE tg.tgname = 'audit_chain' AND NOT tg.tgisinternal LOOP
+        EXECUTE format('CREATE CONSTRAINT TRIGGER audit_chain_flush AFTER INSERT ON %s DEFERRABLE INITIALLY DEFERRED '
+                       'FOR EACH ROW EXECUTE FUNCTION audit_chain_flush()', t);
+    END LOOP;
 END
 $$;
 

@@ -70,7 +70,7 @@ LIMIT %(limit)s;
 SELECT r.part_id, 1 - (r.embedding <=> %(embedding)s::vector) AS similarity, r.doc_type, r.urgency, r.queue,
        r.filed_at
 FROM (SELECT * FROM resolved_cases WHERE unit_id = %(unit_id)s AND part_id <> %(part_id)s OFFSET 0) r
-ORDER BY r.embedding <=> %(embedding)s::vector + 0
+ORDER BY (r.embedding <=> %(embedding)s::vector) + 0
 LIMIT %(limit)s;
 
 -- name: resolved_count
