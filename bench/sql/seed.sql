@@ -8,7 +8,7 @@ WITH s AS (
     SELECT gen_random_uuid(), %(unit_id)s, 'intake', 'triage', 'bench_part:' || g, 'referral',
            '{"doc_type": "referral", "urgency": "routine"}'::jsonb, 0.6, 'routine', NULL, '[]'::jsonb,
            ARRAY['low_confidence'], 'bench-1', NULL, md5(g::text), '{}'::jsonb, true
-    FROM generate_series(%(start)s, %(stop)s) g
+    FROM generate_series(%(start)s::int, %(stop)s::int) g
     RETURNING id, subject
 ), r AS (
     INSERT INTO routes (id, suggestion_id, unit_id, decision, queue, priority, sla_due, reasons, policy_version,
@@ -27,7 +27,7 @@ FROM r JOIN s ON s.id = r.suggestion_id;
 -- name: seed_audit_events
 INSERT INTO audit_events (id, actor, unit_id, action, subject, detail)
 SELECT gen_random_uuid(), 'bench', NULL, 'bench.filler', 'bench:' || g, jsonb_build_object('n', g, 'pad', repeat('x', 80))
-FROM generate_series(%(start)s, %(stop)s) g;
+FROM generate_series(%(start)s::int, %(stop)s::int) g;
 
 -- name: log_row_count
 SELECT (SELECT count(*) FROM suggestions) + (SELECT count(*) FROM routes) + (SELECT count(*) FROM review_events)
