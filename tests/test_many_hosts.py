@@ -70,7 +70,7 @@ def test_two_apis_and_three_workers_on_one_postgres(runtime, demo_org, settings,
             procs.append(subprocess.Popen(
                 [sys.executable, "-m", "api.cli", "worker", "--concurrency", "2", *queues], env=host_env(f"worker{i}"),
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 180  # start-up of five processes on a busy machine
         for port in ports:
             _wait_live(port, procs, deadline)
 
@@ -94,7 +94,7 @@ def test_two_apis_and_three_workers_on_one_postgres(runtime, demo_org, settings,
             c.close()
         assert len(item_ids) == N_MESSAGES
 
-        deadline = time.monotonic() + 240  # a bound on the wait, not a timing assert
+        deadline = time.monotonic() + 600  # a bound on the wait (a hang guard), not a timing assert
         with runtime.pool.connection() as conn:
             while time.monotonic() < deadline:
                 done = conn.execute(
