@@ -7,16 +7,19 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO, cli_env
 
 
+@pytest.mark.timeout(2400)  # a few minutes on a quiet machine; far more when its cores are shared
 def test_quick_bench_writes_every_figure_beside_its_goal(settings, tmp_path):
     out = tmp_path / "bench"
     env = cli_env(settings)
     env.pop("DATABASE_URL", None)  # the suite runs its own private embedded PostgreSQL
     env.update({"PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"})
     run = subprocess.run([sys.executable, "-m", "api.cli", "bench", "run", "--quick", "--out", str(out)], env=env,
-                         capture_output=True, text=True, timeout=1200, cwd=REPO)
+                         capture_output=True, text=True, timeout=2300, cwd=REPO)
     assert run.returncode == 0, run.stderr[-2000:]
     result = json.loads((out / "bench.json").read_text())
     assert result["failures"] == {}, result["failures"]
