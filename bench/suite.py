@@ -42,7 +42,7 @@ QUICK = Sizes(appends_per_writer=20, open_items=1_000, log_rows=5_000, new_rows=
               ocr_scans=False, faxes=1, fax_interval_s=0, day_scale=0.004, intake_training=200)
 FULL = Sizes(appends_per_writer=500, open_items=100_000, log_rows=1_000_000, new_rows=1_000, review_iterations=500,
              vectors=1_000_000, vector_units=10, vector_queries=200, vector_global=False, ocr_pages=8, ocr_repeats=2,
-             ocr_scans=True, faxes=20, fax_interval_s=10, day_scale=1.0, intake_training=800)
+             ocr_scans=True, faxes=20, fax_interval_s=10, day_scale=1.0, intake_training=200)
 BENCHES = ("log_appends", "audit_verify", "review_api", "pgvector", "ocr", "fax_turnaround", "clinic_day")
 
 
@@ -88,6 +88,17 @@ def run(*, quick: bool, out_dir: Path, only: list[str] | None = None, progress=p
     failures: dict[str, str] = {}
     selected = [b for b in BENCHES if not only or b in only]
     started = time.perf_counter()
+
+    def write() -> Path:
+        meta = {"mode": "quick" if quick else "full", "cpus": os.cpu_count(), "machine": platform.machine(),
+                "python": platform.python_version(), "seconds": round(time.perf_counter() - started, 1),
+                "load_avg_end": round(os.getloadavg()[0], 2), "sizes": sizes.__dict__}
+        (out_dir / "bench.json").write_text(json.dumps({"meta": meta, "figures": [f.to_dict() for f in figures],
+                                                        "failures": failures}, indent=2))
+        report = out_dir / "report.md"
+        report.write_text(render_report(meta, figures, failures, quick=quick))
+        return report
+
     with BenchServer() as srv, tempfile.TemporaryDirectory(prefix="handoff-bench-home-") as home_dir:
         home = Path(home_dir)
         log_url = None
@@ -102,6 +113,7 @@ def run(*, quick: bool, out_dir: Path, only: list[str] | None = None, progress=p
             except Exception as exc:  # keep going; the report says which bench failed and where
                 failures[name] = f"{exc.__class__.__name__}: " + "".join(traceback.format_tb(exc.__traceback__)[-2:])
             progress(f"bench {name}: {time.perf_counter() - t0:.0f} s")
+            write()  # after every bench: a long run stopped halfway keeps what it measured
 
         def log_db() -> str:
             nonlocal log_url
@@ -126,14 +138,7 @@ def run(*, quick: bool, out_dir: Path, only: list[str] | None = None, progress=p
             prepared("fax", noshow=False), home / "clinic", faxes=sizes.faxes, interval_s=sizes.fax_interval_s))
         step("clinic_day", lambda: pipeline.bench_clinic_day(
             prepared("day", noshow=not quick), home / "clinic", scale=sizes.day_scale, quick=quick))
-    meta = {"mode": "quick" if quick else "full", "cpus": os.cpu_count(), "machine": platform.machine(),
-            "python": platform.python_version(), "seconds": round(time.perf_counter() - started, 1),
-            "load_avg_end": round(os.getloadavg()[0], 2), "sizes": sizes.__dict__}
-    (out_dir / "bench.json").write_text(json.dumps({"meta": meta, "figures": [f.to_dict() for f in figures],
-                                                    "failures": failures}, indent=2))
-    report = out_dir / "report.md"
-    report.write_text(render_report(meta, figures, failures, quick=quick))
-    return report
+    return write()
 
 
 def render_report(meta: dict, figures: list[Figure], failures: dict[str, str], *, quick: bool) -> str:
