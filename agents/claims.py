@@ -26,7 +26,6 @@ from models.inbound import InboundItem
 from models.org import BillingProfile
 from store import claims as claims_store
 from store import org as org_store
-from store.blobs import read_blob
 
 log = logging.getLogger(__name__)
 AGENT = "claims"
@@ -191,7 +190,7 @@ def process_item(rt: Runtime, item: InboundItem) -> list[dict]:
         rows = claims_store.claims_of_item(conn, item_id=item.id)
     if not rows:
         try:
-            parsed = read_claims(read_blob(rt.settings.blob_dir, item.sha256))
+            parsed = read_claims(rt.read_blob(item.sha256))
         except ClaimInputError as exc:
             log.warning("claims: item %s unreadable: %s", item.id, exc.__class__.__name__)
             return []

@@ -29,7 +29,6 @@ from models.intake import LlmClassification, LlmSummary
 from store import intake as intake_store
 from store import org as org_store
 from store import policy as policy_store
-from store.blobs import read_blob
 
 log = logging.getLogger(__name__)
 AGENT = "intake"
@@ -406,13 +405,13 @@ def read_parts(rt: Runtime, item: InboundItem) -> list[dict]:
     A file that cannot be read becomes one degraded part (kept, and sent to review)."""
     from tools.intake.inbound_parse import InboundFormatError, message_text, referral_text
 
-    data = read_blob(rt.settings.blob_dir, item.sha256)
+    data = rt.read_blob(item.sha256)
     if item.channel == "fax":
         from tools.intake.ocr import DocumentRejected, OcrError, ocr_document
         from tools.intake.packet import split_packet
 
         try:
-            result = ocr_document(data, workers=1)
+            result = ocr_document(data, workers=rt.settings.ocr_workers)
         except DocumentRejected as exc:
             return [dict(text="", page_start=None, page_end=None, ocr_confidence=None, degraded=True,
                          degraded_reason=f"rejected: {exc}")]
