@@ -59,5 +59,6 @@ def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     if migrate:
         with db.connect(url, autocommit=True) as conn:
             apply_migrations(conn)
-    pool = db.open_pool(url, min_size=settings.pool_min_size, max_size=settings.pool_max_size)
+    pool = db.open_pool(url, min_size=settings.pool_min_size, max_size=settings.pool_max_size,
+                        lock_timeout_ms=settings.db_lock_timeout_ms)
     return Runtime(settings=settings, pool=pool, database_url=url)

@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from agents.jobs import InProcessWorker
 from agents.runtime import Runtime, open_runtime
@@ -28,21 +29,22 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # Opening the database, starting and stopping the worker block: in a thread, never on the loop.
         nonlocal runtime
         own_runtime = runtime is None
-        rt = runtime or open_runtime(settings or Settings())
+        rt = runtime or await run_in_threadpool(open_runtime, settings or Settings())
         app.state.runtime = rt
         in_process = None
         if worker if worker is not None else rt.settings.inprocess_worker:
             in_process = InProcessWorker(rt)
-            in_process.start()
+            await run_in_threadpool(in_process.start)
         try:
             yield
         finally:
             if in_process:
-                in_process.stop()
+                await run_in_threadpool(in_process.stop)
             if own_runtime:
-                rt.close()
+                await run_in_threadpool(rt.close)
 
     app = FastAPI(
         title="Handoff",
@@ -65,6 +67,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         # Input PostgreSQL cannot store (a NUL character, an out-of-range number): the client's to fix.
         return JSONResponse(status_code=422, content={
             "detail": "a value in the request cannot be stored (for example a NUL character or a number out of range)"})
+
+    @app.exception_handler(psycopg.errors.LockNotAvailable)
+    async def _busy(request: Request, exc: psycopg.errors.LockNotAvailable) -> JSONResponse:
+        # A row stayed locked past the lock timeout (HANDOFF_DB_LOCK_TIMEOUT_MS): busy, not broken.
+        return JSONResponse(status_code=503, headers={"Retry-After": "2"},
+                            content={"detail": "the record is busy (another request holds it); try again shortly"})
 
     @app.exception_handler(ServiceError)
     async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:

@@ -32,8 +32,14 @@ class Settings(BaseSettings):
     embed_model: str = "all-MiniLM-L6-v2"
     # Where the public data sets live (../shared/data beside the repo by default).
     data_dir: Path = SHARED_DATA_DEFAULT
-    # Web sessions.
+    # Web sessions end after this long idle, and in any case this long after sign-in.
     session_idle_minutes: int = 30
+    session_max_hours: int = Field(12, ge=1, le=24 * 30)
+    # API tokens stop working this many days after they are made.
+    token_days: int = Field(90, ge=1, le=3650)
+    # A statement that waits longer than this for a row lock fails (the request gets 503) instead of
+    # holding its connection and its caller forever.
+    db_lock_timeout_ms: int = Field(5000, ge=0)
     # Run a procrastinate worker inside `handoff serve` / `handoff demo`.
     inprocess_worker: bool = True
     # Tests set this so that only a local LLM test server may be reached.

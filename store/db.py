@@ -90,12 +90,17 @@ def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
         ) from exc
 
 
-def open_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> ConnectionPool:
+def open_pool(url: str, *, min_size: int = 1, max_size: int = 10, lock_timeout_ms: int = 5000) -> ConnectionPool:
+    """The application's pool. Every connection gets a lock timeout: a statement waiting on a row
+    lock fails after it (LockNotAvailable) instead of waiting as long as the holder likes."""
+    kwargs: dict = {"row_factory": dict_row}
+    if lock_timeout_ms:
+        kwargs["options"] = f"-c lock_timeout={int(lock_timeout_ms)}"
     pool = ConnectionPool(
         url,
         min_size=min_size,
         max_size=max_size,
-        kwargs={"row_factory": dict_row},
+        kwargs=kwargs,
         open=False,
         name="handoff",
     )
