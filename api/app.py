@@ -9,7 +9,10 @@ import psycopg
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 from starlette.concurrency import run_in_threadpool
 
 from agents.jobs import InProcessWorker
@@ -20,8 +23,12 @@ from api.errors import ServiceError
 from api.routers import auth, compliance, health, review
 from api.routers import intake as intake_router
 from models.settings import Settings
+from tools.jsonsafe import MAX_DEPTH
 
 log = logging.getLogger(__name__)
+# The largest body any route reads, except uploads (faxes, claims: api.routers.intake.FILE_BODY_LIMIT).
+# Enforced while the body streams in: a larger one gets 413 before it is read.
+MAX_BODY_BYTES = 1024 * 1024 + 64 * 1024
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None, worker: bool | None = None) -> FastAPI:
@@ -51,6 +58,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         version="0.1.0",
         description="Governed AI agents for clinic operations: every output is logged and routed by policy.",
         lifespan=lifespan,
+        max_body_size=MAX_BODY_BYTES,
     )
 
     @app.exception_handler(RequestValidationError)
@@ -61,6 +69,18 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             for e in exc.errors()
         ]
         return JSONResponse(status_code=422, content={"detail": "invalid request", "errors": errors})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 413:
+            limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
+            return JSONResponse(status_code=413, content={"field": "body", "detail": (
+                f"body: over the size limit of {limit:,} bytes" if limit else "body: over the size limit")})
+        if exc.status_code == 400 and isinstance(exc.__cause__, RecursionError):
+            # FastAPI could not parse a JSON body nested deeper than Python can recurse.
+            return JSONResponse(status_code=422, content={
+                "field": "body", "detail": f"body: JSON nested more than {MAX_DEPTH} levels deep; flatten it"})
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(psycopg.errors.DataError)
     async def _data_error(request: Request, exc: psycopg.errors.DataError) -> JSONResponse:

@@ -22,7 +22,12 @@ async def raw_body(request: Request) -> bytes:
     return await request.body()
 
 
-@router.post("/faxes", response_model=service.AcceptedOut, status_code=202)
+# Bodies over these limits are refused with 413 while they stream in (FastAPI's body limit), never
+# read whole first; every other route has the app's smaller limit (api.app.MAX_BODY_BYTES).
+FILE_BODY_LIMIT = service.LIMITS.max_bytes + 256 * 1024  # the file plus its multipart envelope
+
+
+@router.post("/faxes", response_model=service.AcceptedOut, status_code=202, max_body_size=FILE_BODY_LIMIT)
 def post_fax(principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep, unit: Unit,
              file: Annotated[UploadFile, File(description="PDF, multi-page TIFF, PNG or JPEG")]) -> service.AcceptedOut:
     data = file.file.read(service.LIMITS.max_bytes + 1)
@@ -45,7 +50,7 @@ def post_referral(principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep, 
                           channel="referral", data=service.message_bytes(body))
 
 
-@router.post("/claims", response_model=service.AcceptedOut, status_code=202,
+@router.post("/claims", response_model=service.AcceptedOut, status_code=202, max_body_size=FILE_BODY_LIMIT,
              openapi_extra={"requestBody": {"content": {"application/json": {"schema": {"type": "object"}},
                                                         "application/edi-x12": {"schema": {"type": "string"}}}}})
 def post_claims(principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep, unit: Unit,
