@@ -11,14 +11,14 @@ from pydantic import BaseModel
 
 from agents import jobs
 from agents.runtime import Runtime
-from api.errors import BadInput, NotFound, ServiceError
+from api.access import INGEST_ROLES
+from api.errors import BadInput, Forbidden, NotFound, ServiceError
 from models.documents import DocumentLimits
 from models.inbound import Channel
-from models.org import Role, User
+from models.org import User
 from store import inbound as inbound_store
 from store import org as org_store
 
-INGEST_ROLES = frozenset({Role.front_desk, Role.referral_coordinator, Role.nurse, Role.biller, Role.practice_manager})
 LIMITS = DocumentLimits()
 MAX_JSON_BYTES = 1_000_000
 
@@ -35,13 +35,21 @@ class AcceptedOut(BaseModel):
     note: str | None = None
 
 
-def _unit_for(conn: psycopg.Connection, user: User | None, unit_code: str):
+def _unit_for(conn: psycopg.Connection, user: User | None, unit_code: str, channel: Channel):
+    """The target unit, when the user holds a role there that may send this channel (a role held
+    in another unit does not count). A unit the user has no role in is not named as existing."""
     try:
         unit = org_store.get_unit_by_code(conn, code=unit_code)
     except org_store.UnknownUnit:
         raise NotFound(f"no service unit {unit_code!r}", field="unit") from None
-    if user is not None and not user.has_role(unit.id, *INGEST_ROLES):
-        raise NotFound(f"no service unit {unit_code!r}", field="unit")
+    if user is not None:
+        held = user.roles_in(unit.id)
+        if not held:
+            raise NotFound(f"no service unit {unit_code!r}", field="unit")
+        allowed = INGEST_ROLES.get(channel, frozenset())
+        if not held & allowed:
+            raise Forbidden(f"unit: your role in {unit_code} ({', '.join(sorted(r.value for r in held))}) may not "
+                            f"send {channel}s; that needs {', '.join(sorted(r.value for r in allowed))}", field="unit")
     return unit
 
 
@@ -79,7 +87,7 @@ def check_json(data: bytes, channel: Channel) -> None:
 
 def accept(conn: psycopg.Connection, runtime: Runtime, *, user: User | None, actor: str, unit_code: str,
            channel: Channel, data: bytes, filename: str | None = None) -> AcceptedOut:
-    unit = _unit_for(conn, user, unit_code)
+    unit = _unit_for(conn, user, unit_code, channel)
     note = None
     if channel == "fax":
         media_type, note = check_fax(data)
