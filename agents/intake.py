@@ -163,11 +163,22 @@ def normalize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
             "page_end": part["page_end"], "flags": flags}
 
 
+def _clinical_by_local_model(rt: Runtime, unit_id: UUID, doc_type: str) -> bool:
+    """Whether the local classifier's label belongs in the unit's clinical queue (policy as data)."""
+    policy = _policy(rt, unit_id)
+    return policy is not None and policy.queue_for(AGENT, doc_type) == policy.clinical_queue
+
+
 def classify(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     rt = runtime.context.runtime
     flags = list(state.get("flags", []))
     text = state["text"]
-    llm_input = _llm_text(rt, UUID(state["unit_id"]), text)
+    unit_id = UUID(state["unit_id"])
+    clf = load_classifier(rt)
+    local = clf.predict([text])[0]
+    if _clinical_by_local_model(rt, unit_id, local.doc_type):
+        flags.append("clinical_content")
+    llm_input = _llm_text(rt, unit_id, text)
     if llm_input is not None:
         from tools.llm import LlmError
 
@@ -177,21 +188,19 @@ def classify(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
                 flags.append("injection_suspected")
             # An LLM gives no calibrated probability; the local model's probability of the LLM's
             # labels supplies the confidence, so disagreement between the two sends it to review.
-            clf = load_classifier(rt)
-            local = clf.predict([text])[0]
             return {"flags": flags, "classification": {
                 "doc_type": answer.value.doc_type, "urgency": answer.value.urgency,
                 "doc_type_p": local.doc_type_probs.get(answer.value.doc_type, 0.0),
                 "urgency_p": local.urgency_probs.get(answer.value.urgency, 0.0), "source": "llm",
+                "local_doc_type": local.doc_type,
                 "model_version": f"llm:{answer.model}|{clf.version}", "prompt_hash": answer.prompt_hash}}
         except LlmError as exc:
             log.warning("intake classify: LLM failed (%s); using the local model", exc.__class__.__name__)
             flags.append("fallback_model")
-    clf = load_classifier(rt)
-    pred = clf.predict([text])[0]
     return {"flags": flags, "classification": {
-        "doc_type": pred.doc_type, "urgency": pred.urgency, "doc_type_p": pred.doc_type_p, "urgency_p": pred.urgency_p,
-        "confidence": pred.confidence, "source": "local", "model_version": clf.version, "prompt_hash": None}}
+        "doc_type": local.doc_type, "urgency": local.urgency, "doc_type_p": local.doc_type_p,
+        "urgency_p": local.urgency_p, "confidence": local.confidence, "source": "local",
+        "model_version": clf.version, "prompt_hash": None}}
 
 
 def extract(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:

@@ -55,6 +55,9 @@ PLAIN_FLAGS = frozenset(
         "incomplete",
         "qa_sample",
         "high_risk",
+        # Local detectors or the local classifier read the content as clinical: the item stays in the
+        # unit's clinical queue whatever label an LLM gave it.
+        "clinical_content",
     }
 )
 _FLAG_RE = re.compile(r"^(clinical:[a-z_]+|financial:[a-z0-9_]+|[a-z_]+)$")
