@@ -14,7 +14,7 @@ import logging
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime as GraphRuntime
@@ -294,7 +294,7 @@ def find_duplicates(state: IntakeState, runtime: GraphRuntime[IntakeContext]) ->
     from tools.embed import embed_texts
 
     rt = runtime.context.runtime
-    vector = embed_texts([state["text"][:2000]])[0]
+    vector = embed_texts([state["text"][:2000]], settings=rt.settings)[0]
     patient_id = state.get("patient", {}).get("patient_id")
     duplicates = []
     with rt.pool.connection() as conn:
@@ -358,12 +358,23 @@ def _suggestion(state: IntakeState) -> Suggestion:
     joint = c.get("confidence", c["doc_type_p"] * c["urgency_p"])
     confidence = 0.0 if state.get("degraded") else joint
     return Suggestion(
+        # The id comes from the part: a route step re-run after a crash is the same suggestion, and
+        # the gate records it once.
+        id=suggestion_id_for(state["part_id"]),
         agent=AGENT, kind="triage", unit_id=UUID(state["unit_id"]), subject=f"inbound_part:{state['part_id']}",
         label=c["doc_type"], value=value, confidence=round(min(max(confidence, 0.0), 1.0), 6),
         urgency=Priority(urgency), evidence=evidence, flags=sorted(set(state.get("flags", []))),
         model_version=c["model_version"], prompt_hash=c.get("prompt_hash"), input_hash=state["part_id"],
         patient_group=state.get("patient", {}).get("group", {}),
     )
+
+
+SUGGESTION_NAMESPACE = UUID("6f1d3c52-8f0e-4e52-9a55-1c1f0e7b9a11")
+
+
+def suggestion_id_for(part_id: str | UUID) -> UUID:
+    """The id of the one triage suggestion about a document part."""
+    return uuid5(SUGGESTION_NAMESPACE, f"intake:{part_id}")
 
 
 def route(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
@@ -406,8 +417,11 @@ def file_item(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
                 value["rejected"] = decision["reason_code"]
         policy = policy_store.current_policy(conn, unit_id=suggestion.unit_id).policy
         queue = "rejected" if value.get("rejected") else policy.queue_for(AGENT, value.get("doc_type"))
-        intake_store.insert_filing(conn, part_id=UUID(state["part_id"]), suggestion_id=suggestion.id,
-                                   decision_id=decision_id, value=value, queue=queue, filed_by=filed_by)
+        already = [f for f in intake_store.filings_of_part(conn, part_id=UUID(state["part_id"]))
+                   if f["suggestion_id"] == suggestion.id and f["decision_id"] == decision_id]
+        if not already:  # this step re-run after a crash: it was filed the first time
+            intake_store.insert_filing(conn, part_id=UUID(state["part_id"]), suggestion_id=suggestion.id,
+                                       decision_id=decision_id, value=value, queue=queue, filed_by=filed_by)
     return {"filed": {"queue": queue, "by": filed_by}}
 
 
@@ -483,12 +497,23 @@ def process_item(rt: Runtime, item: InboundItem) -> list[dict]:
     for part in stored:
         config = thread_config(part["id"])
         existing = graph.get_state(config)
-        if existing.values and (existing.next or existing.values.get("filed")):
+        if existing.values.get("filed") or waiting_for_review(existing):
             outcomes.append(existing.values.get("route", {}))
             continue
-        state = graph.invoke({"part_id": str(part["id"])}, config, context=IntakeContext(runtime=rt))
+        context = IntakeContext(runtime=rt)
+        if existing.next:
+            # Stopped by a crash between two steps: continue from the last checkpoint (the steps that
+            # write are idempotent, so one that ran without its checkpoint is safe to run again).
+            state = graph.invoke(None, config, context=context)
+        else:
+            state = graph.invoke({"part_id": str(part["id"])}, config, context=context)
         outcomes.append(state.get("route", {}))
     return outcomes
+
+
+def waiting_for_review(snapshot) -> bool:
+    """The thread stopped at its review interrupt (not merely before it)."""
+    return "request_review" in (snapshot.next or ()) and any(t.interrupts for t in snapshot.tasks)
 
 
 def handle_inbound(rt: Runtime, item: InboundItem) -> None:

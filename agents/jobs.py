@@ -175,8 +175,8 @@ async def retry_stalled_jobs(timestamp: int) -> None:
     await retry_stalled_jobs_now()
 
 
-async def retry_stalled_jobs_now() -> int:
-    stalled = list(await app.job_manager.get_stalled_jobs())
+async def retry_stalled_jobs_now(seconds_since_heartbeat: float = 30) -> int:
+    stalled = list(await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=seconds_since_heartbeat))
     for job in stalled:
         await app.job_manager.retry_job(job)
     if stalled:
@@ -184,11 +184,45 @@ async def retry_stalled_jobs_now() -> int:
     return len(stalled)
 
 
+async def sweep_stalled_jobs(stalled_s: float) -> None:
+    """While a worker runs, every `stalled_s` seconds: put back the jobs of workers that stopped
+    sending heartbeats (killed, or their machine died), so a crash costs seconds, not the five
+    minutes of the periodic task. (Each worker also sweeps once before it starts.)"""
+    while True:
+        await asyncio.sleep(stalled_s)
+        try:
+            await retry_stalled_jobs_now(stalled_s)
+        except Exception as exc:  # noqa: BLE001 - a failed sweep is retried at the next interval
+            log.warning("stalled-job sweep failed (%s)", exc.__class__.__name__)
+
+
+def _worker_options(settings) -> dict:
+    return {"update_heartbeat_interval": settings.worker_heartbeat_s,
+            "stalled_worker_timeout": settings.worker_stalled_s}
+
+
 def run_worker(runtime: Runtime, *, concurrency: int = 1, wait: bool = True) -> None:
-    """Run a worker in the foreground until interrupted (or, with wait=False, until the queue is empty)."""
+    """Run a worker in the foreground until interrupted (or, with wait=False, until the queue is
+    empty). At start, jobs a dead worker left running go back to the queue; at exit, by any path,
+    the OCR worker processes stop with it."""
+    from tools.intake.ocr import shutdown_ocr_pools
+
     bind_runtime(runtime)
-    with app.replace_connector(procrastinate.PsycopgConnector(conninfo=runtime.database_url)):
-        app.run_worker(concurrency=concurrency, wait=wait)
+
+    async def main() -> None:
+        async with app.open_async():
+            await retry_stalled_jobs_now(runtime.settings.worker_stalled_s)
+            sweeper = asyncio.ensure_future(sweep_stalled_jobs(runtime.settings.worker_stalled_s))
+            try:
+                await app.run_worker_async(concurrency=concurrency, wait=wait, **_worker_options(runtime.settings))
+            finally:
+                sweeper.cancel()
+
+    try:
+        with app.replace_connector(procrastinate.PsycopgConnector(conninfo=runtime.database_url)):
+            asyncio.run(main())
+    finally:
+        shutdown_ocr_pools()
 
 
 class InProcessWorker:
@@ -219,17 +253,25 @@ class InProcessWorker:
     async def _main(self) -> None:
         with app.replace_connector(procrastinate.PsycopgConnector(conninfo=self._runtime.database_url)):
             async with app.open_async():
+                await retry_stalled_jobs_now(self._runtime.settings.worker_stalled_s)
+                sweeper = asyncio.ensure_future(sweep_stalled_jobs(self._runtime.settings.worker_stalled_s))
                 self._task = asyncio.ensure_future(
-                    app.run_worker_async(concurrency=self._concurrency, install_signal_handlers=False)
+                    app.run_worker_async(concurrency=self._concurrency, install_signal_handlers=False,
+                                         **_worker_options(self._runtime.settings))
                 )
                 self._ready.set()
                 try:
                     await self._task
                 except asyncio.CancelledError:
                     pass
+                finally:
+                    sweeper.cancel()
 
     def stop(self, timeout: float = 15) -> None:
+        from tools.intake.ocr import shutdown_ocr_pools
+
         if self._loop and self._task and not self._task.done():
             self._loop.call_soon_threadsafe(self._task.cancel)
         if self._thread:
             self._thread.join(timeout=timeout)
+        shutdown_ocr_pools()  # the OCR worker processes end with the worker that started them

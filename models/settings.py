@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     db_lock_timeout_ms: int = Field(5000, ge=0)
     # Run a procrastinate worker inside `handoff serve` / `handoff demo`.
     inprocess_worker: bool = True
+    # Job workers: how often each says it is alive, and after how long without a word it is taken
+    # for dead (its running jobs are then run again by the next worker that starts).
+    worker_heartbeat_s: float = Field(10.0, gt=0)
+    worker_stalled_s: float = Field(30.0, gt=0)
     # Tests set this so that only a local LLM test server may be reached.
     llm_local_only: bool = False
     log_level: str = "INFO"

@@ -85,3 +85,18 @@ class LlmGateway:
         if parsed is None:
             raise LlmError("LLM refused or returned no parsable answer")
         return LlmAnswer(value=parsed, prompt_hash=prompt.sha256, model=completion.model or self.model or "?")
+
+
+def embed_remote(settings: Settings, texts: list[str]) -> list[list[float]]:
+    """Embeddings from the OpenAI-compatible endpoint HANDOFF_EMBED_BASE_URL (model
+    HANDOFF_EMBED_MODEL). Raises LlmError when it fails."""
+    base_url = settings.embed_base_url or ""
+    if settings.llm_local_only and not _is_local(base_url):
+        raise LlmNotAllowed("HANDOFF_LLM_LOCAL_ONLY is set and the embeddings base URL is not on this machine")
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
+    client = openai.OpenAI(base_url=base_url, api_key=key, timeout=settings.llm_timeout_s, max_retries=1)
+    try:
+        answer = client.embeddings.create(model=settings.embed_model, input=texts)
+    except openai.OpenAIError as exc:
+        raise LlmError(f"embeddings call failed: {exc.__class__.__name__}") from None
+    return [d.embedding for d in sorted(answer.data, key=lambda d: d.index)]
