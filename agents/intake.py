@@ -88,6 +88,7 @@ class IntakeState(TypedDict, total=False):
     duplicates: list[dict]
     summary: dict
     suggestion_id: str
+    llm_retries: int  # what is left of the item's LLM retry budget (classify and summarize share it)
     route: dict
     decision: dict
     filed: dict
@@ -179,16 +180,18 @@ def classify(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     if _clinical_by_local_model(rt, unit_id, local.doc_type):
         flags.append("clinical_content")
     llm_input = _llm_text(rt, unit_id, text)
+    budget = None
     if llm_input is not None:
-        from tools.llm import LlmError
+        from tools.llm import LlmError, RetryBudget
 
+        budget = RetryBudget(state.get("llm_retries", rt.settings.llm_max_retries))
         try:
-            answer = _llm(rt).structured("intake_classify", LlmClassification, document=llm_input)
+            answer = _llm(rt).structured("intake_classify", LlmClassification, budget=budget, document=llm_input)
             if answer.value.injection_suspected:
                 flags.append("injection_suspected")
             # An LLM gives no calibrated probability; the local model's probability of the LLM's
             # labels supplies the confidence, so disagreement between the two sends it to review.
-            return {"flags": flags, "classification": {
+            return {"flags": flags, "llm_retries": budget.retries, "classification": {
                 "doc_type": answer.value.doc_type, "urgency": answer.value.urgency,
                 "doc_type_p": local.doc_type_probs.get(answer.value.doc_type, 0.0),
                 "urgency_p": local.urgency_probs.get(answer.value.urgency, 0.0), "source": "llm",
@@ -197,7 +200,7 @@ def classify(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
         except LlmError as exc:
             log.warning("intake classify: LLM failed (%s); using the local model", exc.__class__.__name__)
             flags.append("fallback_model")
-    return {"flags": flags, "classification": {
+    return {"flags": flags, **({"llm_retries": budget.retries} if budget else {}), "classification": {
         "doc_type": local.doc_type, "urgency": local.urgency, "doc_type_p": local.doc_type_p,
         "urgency_p": local.urgency_p, "confidence": local.confidence, "source": "local",
         "model_version": clf.version, "prompt_hash": None}}
@@ -319,12 +322,15 @@ def summarize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     local = summarize_extractive(state["text"])
     summary = {"text": local.text, "spans": [{"start": s.start, "end": s.end} for s in local.sentences],
                "source": local.method}
-    llm_input = _llm_text(rt, UUID(state["unit_id"]), state["text"])
-    if llm_input is not None:
-        from tools.llm import LlmError
+    # After a failed classify (fallback_model) the LLM is not asked again for this item: the local
+    # summary stands, and the item is on its way to a person already.
+    llm_input = None if "fallback_model" in state.get("flags", []) else _llm_text(rt, UUID(state["unit_id"]), state["text"])
+    if llm_input is not None and _llm(rt).available:
+        from tools.llm import LlmError, RetryBudget
 
         try:
-            answer = _llm(rt).structured("intake_summarize", LlmSummary, document=llm_input)
+            budget = RetryBudget(state.get("llm_retries", rt.settings.llm_max_retries))
+            answer = _llm(rt).structured("intake_summarize", LlmSummary, budget=budget, document=llm_input)
             summary = {"text": answer.value.summary[:1000], "spans": summary["spans"], "source": "llm",
                        "prompt_hash": answer.prompt_hash}
         except LlmError:

@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
-from uuid import UUID
+from uuid import UUID, uuid5
 
 import procrastinate
 import psycopg
@@ -119,8 +119,26 @@ def enqueue_inbound(conn: psycopg.Connection, *, item_id: UUID) -> int:
     return job_id
 
 
-@app.task(name="handoff.process_inbound", queue="inbound", retry=procrastinate.RetryStrategy(max_attempts=3, wait=5))
-def process_inbound(item_id: str) -> None:
+INBOUND_RETRIES = 3  # retries after the first attempt; after the last one the item goes to a person
+# Which agent's queue a failed item goes to, by channel (the gate picks the queue from the policy).
+FAILURE_AGENT = {"claim": "claims", "appointments": "noshow"}
+FAILURE_NAMESPACE = UUID("3d0c7a9e-54b1-4f6e-9a0c-2b7e1f4d8c65")
+
+
+class ProcessingFailed(Exception):
+    """A job's failure as it is logged and stored: the error's class name only, never its message,
+    which may quote the document or claim (a Postgres error's CONTEXT, a parser's complaint)."""
+
+
+def _frames(exc: BaseException) -> str:
+    import traceback
+
+    return "".join(traceback.format_tb(exc.__traceback__))
+
+
+@app.task(name="handoff.process_inbound", queue="inbound", pass_context=True,
+          retry=procrastinate.RetryStrategy(max_attempts=INBOUND_RETRIES, wait=5))
+def process_inbound(context, item_id: str) -> None:
     rt = _require_runtime()
     with rt.pool.connection() as conn:
         item = inbound_store.get_inbound_item(conn, item_id=UUID(item_id))
@@ -136,13 +154,37 @@ def process_inbound(item_id: str) -> None:
     try:
         handler(rt, item)
     except Exception as exc:
+        attempt = context.job.attempts + 1 if context and context.job else 1
+        error = exc.__class__.__name__
+        log.error("process_inbound: item %s failed on attempt %d of %d (%s)\n%s", item.id, attempt,
+                  INBOUND_RETRIES + 1, error, _frames(exc))
         with rt.pool.connection() as conn:
-            inbound_store.record_inbound_event(
-                conn, item_id=item.id, event="error", detail={"error": exc.__class__.__name__}
-            )
-        raise
+            inbound_store.record_inbound_event(conn, item_id=item.id, event="error",
+                                               detail={"error": error, "attempt": attempt})
+        if attempt > INBOUND_RETRIES:
+            fail_inbound(rt, item, error=error, attempts=attempt)
+        raise ProcessingFailed(error) from None
     with rt.pool.connection() as conn:
         inbound_store.record_inbound_event(conn, item_id=item.id, event="processed")
+
+
+def fail_inbound(rt: Runtime, item: InboundItem, *, error: str, attempts: int) -> None:
+    """The last attempt failed: record `failed` (so no worker queues it again) and put the item in
+    front of a person through the gate, with the error's class and nothing of its content."""
+    from agents.gate import route_suggestion
+    from models.governance import Suggestion
+
+    suggestion = Suggestion(
+        id=uuid5(FAILURE_NAMESPACE, str(item.id)), agent=FAILURE_AGENT.get(item.channel, "intake"),
+        kind="processing_failed", unit_id=item.unit_id, subject=f"inbound:{item.id}", label=None,
+        value={"reason": "processing_failed", "error": error, "attempts": attempts, "channel": item.channel,
+               "received_at": item.received_at.isoformat()},
+        confidence=0.0, flags=["processing_failed"], model_version="handoff-jobs", input_hash=item.sha256,
+    )
+    with rt.pool.connection() as conn, conn.transaction():
+        route_suggestion(conn, suggestion)
+        inbound_store.record_inbound_event(conn, item_id=item.id, event="failed",
+                                           detail={"error": error, "attempts": attempts})
 
 
 @app.task(name="handoff.apply_decision", queue="decisions", retry=procrastinate.RetryStrategy(max_attempts=3, wait=5))
@@ -154,7 +196,11 @@ def apply_decision(decision_id: str) -> None:
     if handler is None:
         log.info("apply_decision: no decision handler for agent %s; the decision stays logged", agent)
         return
-    handler(rt, UUID(decision_id))
+    try:
+        handler(rt, UUID(decision_id))
+    except Exception as exc:
+        log.error("apply_decision: decision %s failed (%s)\n%s", decision_id, exc.__class__.__name__, _frames(exc))
+        raise ProcessingFailed(exc.__class__.__name__) from None
 
 
 @app.periodic(cron="* * * * *")

@@ -31,6 +31,38 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024 + 64 * 1024
 
 
+class QuietErrors:
+    """Any error no handler took: a 500 with a JSON body, and one log line with the error's class and
+    the frames, never its message (it may quote a document or a claim); the server's own traceback
+    print, message included, never happens because nothing is re-raised."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracking_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except StarletteHTTPException:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every other error ends here, quietly
+            import traceback
+
+            log.error("%s %s failed: %s\n%s", scope.get("method"), scope.get("path"), exc.__class__.__name__,
+                      "".join(traceback.format_tb(exc.__traceback__)))
+            if not started:
+                await JSONResponse(status_code=500, content={
+                    "detail": "internal error; it is logged (without request data) for an engineer"})(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None, worker: bool | None = None) -> FastAPI:
     """Build the app. Pass `runtime` to share an already-open pool (tests, `handoff demo`)."""
 
@@ -98,6 +130,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return JSONResponse(status_code=exc.status, content=exc.body(), headers=headers)
+
+    app.add_middleware(QuietErrors)
 
     # Every router goes through the access table (api/access.py); there is no route without it.
     guarded = [Depends(enforce_access)]

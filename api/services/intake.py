@@ -96,6 +96,8 @@ def accept(conn: psycopg.Connection, runtime: Runtime, *, user: User | None, act
     else:
         check_json(data, channel)
         media_type = "application/json"
+    if filename:
+        filename = "".join(c for c in filename if ord(c) >= 32) or None  # a NUL cannot be stored
     with conn.transaction():
         accepted = inbound_store.accept_inbound(conn, blob_root=runtime.settings.blob_dir, unit_id=unit.id,
                                                 channel=channel, data=data, media_type=media_type,
@@ -118,7 +120,31 @@ def check_claims(data: bytes) -> str:
     if len(data) > LIMITS.max_bytes:
         raise PayloadTooLarge(f"body: {len(data):,} bytes; the limit is {LIMITS.max_bytes:,} bytes")
     try:
-        read_claims(data)
+        claims = read_claims(data)
     except ClaimInputError as exc:
         raise BadInput(str(exc), field=str(exc).split(":", 1)[0]) from None
+    for i, (claim, context) in enumerate(claims):
+        where = (_control_character_at(claim.model_dump(mode="json"))
+                 or _control_character_at(context.model_dump(mode="json"), "context"))
+        if where:
+            # PostgreSQL cannot store a NUL, and no claim field needs a control character: refused
+            # here, with the field named, instead of failing (and being retried) after acceptance.
+            raise BadInput(f"claims[{i}].{where}: contains a control character (such as NUL); remove it",
+                           field=f"claims[{i}].{where}")
     return "application/edi-x12" if is_x12(data) else "application/json"
+
+
+def _control_character_at(value, path: str = "") -> str | None:
+    """The path of the first string holding a NUL or another control character (tabs and
+    newlines allowed), or None."""
+    stack = [(value, path)]
+    while stack:
+        v, p = stack.pop()
+        if isinstance(v, str):
+            if any(ord(c) < 32 and c not in "\t\n\r" for c in v):
+                return p.lstrip(".")
+        elif isinstance(v, dict):
+            stack.extend((x, f"{p}.{k}") for k, x in v.items())
+        elif isinstance(v, list):
+            stack.extend((x, f"{p}[{n}]") for n, x in enumerate(v))
+    return None
