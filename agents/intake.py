@@ -461,7 +461,7 @@ def read_parts(rt: Runtime, item: InboundItem) -> list[dict]:
         from tools.intake.packet import split_packet
 
         try:
-            result = ocr_document(data, workers=1)
+            result = ocr_document(data, workers=1, tmp_dir=rt.settings.tmp_dir)
         except DocumentRejected as exc:
             return [dict(text="", page_start=None, page_end=None, ocr_confidence=None, degraded=True,
                          degraded_reason=f"rejected: {exc}")]

@@ -43,8 +43,13 @@ def bind_runtime(runtime: Runtime) -> None:
     """Give tasks run by this process their settings and pool (called by the worker's entry), load
     the agents so that their handlers are registered, and requeue what a crash left unfinished."""
     global _runtime
+    from tools.intake.ocr import sweep_stale_tmp
+
     _runtime = runtime
     load_agents()
+    swept = sweep_stale_tmp(runtime.settings.tmp_dir)  # copies a killed worker left mid-OCR
+    if swept:
+        log.info("removed %d temporary OCR folders left by stopped workers", swept)
     requeue_unfinished(runtime)
 
 

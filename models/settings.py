@@ -75,5 +75,10 @@ class Settings(BaseSettings):
         return self.home / "blobs"
 
     @property
+    def tmp_dir(self) -> Path:
+        """Working copies (OCR page images): under HANDOFF_HOME, never the shared system temp."""
+        return self.home / "tmp"
+
+    @property
     def model_dir(self) -> Path:
         return self.home / "models"

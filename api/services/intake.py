@@ -148,3 +148,52 @@ def _control_character_at(value, path: str = "") -> str | None:
         elif isinstance(v, list):
             stack.extend((x, f"{p}[{n}]") for n, x in enumerate(v))
     return None
+
+
+class DroppedFileRefused(ValueError):
+    """A file in a watched folder that will not be read (a link, not a regular file, too large)."""
+
+
+def list_dropped_files(folder) -> list:
+    """The files a fax server dropped in `folder` that `handoff watch` may read: regular files
+    only, hidden ones skipped, and never through a symbolic link (a link could point anywhere the
+    watcher may read: /etc, another clinic's folder)."""
+    import stat
+    from pathlib import Path
+
+    out = []
+    for path in sorted(Path(folder).iterdir()):
+        if path.name.startswith("."):
+            continue
+        st = path.lstat()
+        if stat.S_ISREG(st.st_mode):
+            out.append(path)
+    return out
+
+
+def read_dropped_file(path, *, max_bytes: int = LIMITS.max_bytes) -> bytes:
+    """The bytes of a dropped file, opened without following a symbolic link and checked against
+    the size limit before anything is read (at most max_bytes + 1 bytes are read, even if the file
+    grows meanwhile). Raises DroppedFileRefused saying why."""
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if exc.errno in (40, 62):  # ELOOP (Linux), ELOOP (BSD): a symbolic link
+            raise DroppedFileRefused(f"{path.name}: a symbolic link; only regular files are read") from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise DroppedFileRefused(f"{path.name}: not a regular file")
+        if st.st_size > max_bytes:
+            raise DroppedFileRefused(f"{path.name}: {st.st_size:,} bytes; the limit is {max_bytes:,} bytes")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(max_bytes + 1)
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise DroppedFileRefused(f"{path.name}: over the limit of {max_bytes:,} bytes (it grew while read)")
+    return data
