@@ -59,7 +59,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
-@pytest.mark.timeout(1200)  # the bound is the suite's: about a minute on an idle machine
+@pytest.mark.timeout(2400)  # the bound is the suite's: about a minute on an idle machine
 def test_kill_minus_nine_at_random_points_loses_and_duplicates_nothing(intake_runtime, intake_classifier, settings,
                                                                           record_property):
     rt = intake_runtime
@@ -75,7 +75,7 @@ def test_kill_minus_nine_at_random_points_loses_and_duplicates_nothing(intake_ru
         env = cli_env(settings) | {
             "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "HANDOFF_LLM_LOCAL_ONLY": "true",
             "HANDOFF_EMBED_BASE_URL": embeddings.base_url, "HANDOFF_EMBED_MODEL": "test-embed",
-            "HANDOFF_WORKER_HEARTBEAT_S": "0.5", "HANDOFF_WORKER_STALLED_S": "2"}
+            "HANDOFF_WORKER_HEARTBEAT_S": "1", "HANDOFF_WORKER_STALLED_S": "4"}
         log = open(settings.home / "chaos-workers.log", "ab")
         zygote = subprocess.Popen([sys.executable, "-m", "tests.chaos_workers"], cwd=REPO, env=env, text=True,
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
@@ -94,7 +94,7 @@ def test_kill_minus_nine_at_random_points_loses_and_duplicates_nothing(intake_ru
                 while kills < TRIALS:
                     pid = start("worker", "--concurrency", "1")
                     before, wanted = _checkpoints(conn), rng.randint(1, 14)
-                    deadline = time.monotonic() + 45
+                    deadline = time.monotonic() + 60
                     # Let it run until it has written a random number of checkpoint writes, then kill it
                     # a random moment later: anywhere inside a node, a gate transaction, a checkpoint.
                     while _alive(pid) and _checkpoints(conn) - before < wanted and time.monotonic() < deadline:
@@ -111,15 +111,22 @@ def test_kill_minus_nine_at_random_points_loses_and_duplicates_nothing(intake_ru
                         break  # nothing left to interrupt
                     while _alive(pid):
                         time.sleep(0.02)
-            time.sleep(2.5)  # the last victim's heartbeat is now stale: the next worker takes its job back
+            time.sleep(4.5)  # the last victim's heartbeat is now stale: the next worker takes its job back
             last = start("worker", "--once")
-            deadline = time.monotonic() + 90
+            deadline = time.monotonic() + 600
             while _alive(last) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert not _alive(last), "the last worker did not drain the queue within 90 s"
+                time.sleep(0.2)
+            if _alive(last):
+                with rt.pool.connection() as conn:
+                    jobs_left = conn.execute("SELECT status, attempts, count(*) AS n FROM procrastinate_jobs "
+                                             "GROUP BY 1, 2").fetchall()
+                raise AssertionError(f"the last worker did not drain the queue within 600 s: {jobs_left}")
         finally:
             zygote.stdin.close()
-            zygote.wait(timeout=10)
+            try:
+                zygote.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                zygote.kill()
             log.close()
             for pid in started_pids:  # nothing this test started outlives it
                 if _alive(pid):

@@ -40,16 +40,17 @@ def test_a_worker_killed_mid_ocr_leaves_no_copy_and_no_processes(runtime, demo_o
     try:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and worker.poll() is None:
+            # OCR is under way once a pool process has made its run's folder of page images.
             copies = _ocr_leftovers(settings.tmp_dir) + _ocr_leftovers(system_tmp)
             pool = [p for p in psutil.Process(worker.pid).children(recursive=True) if "python" in p.name()]
-            if copies and pool:
+            if pool and any(name.startswith("handoff-ocr-run") for name in copies):
                 break
             time.sleep(0.1)
         assert pool, "OCR never started: " + (tmp_path / "worker.log").read_text()[-1500:]
         time.sleep(0.5)
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
-        gone, alive = psutil.wait_procs(pool, timeout=20)
+        gone, alive = psutil.wait_procs(pool, timeout=30)
     finally:
         log.close()
         if worker.poll() is None:

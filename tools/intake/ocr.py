@@ -511,9 +511,10 @@ def _init_worker() -> None:
     # runs no clean-up): on Linux the kernel sends it SIGKILL when its parent dies (the pool's
     # processes are all started by one long-lived thread, see _start_pool, so a thread ending cannot
     # trigger it); elsewhere, and as a second line, a thread watches for the parent to change.
-    parent = os.getppid()
+    started_by = multiprocessing.parent_process()
+    parent = started_by.pid if started_by is not None else os.getppid()
     _die_with_parent()
-    if os.getppid() != parent:  # it died before the line above took effect
+    if os.getppid() != parent:  # it died before the line above took effect (even during start-up)
         os._exit(1)
 
     def watch_parent() -> None:
