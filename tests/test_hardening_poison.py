@@ -94,21 +94,21 @@ def test_no_log_line_carries_a_canary_planted_in_every_ingest_path(intake_runtim
     save_model(settings.model_dir, estimators=intake_classifier.to_estimators(), meta=intake_classifier.meta)
     pg_log = pg_server.log.read_text(errors="replace") if pg_server.log.exists() else ""
     letter = f"Patient: {CANARY_NAME}\nSSN: {CANARY_SSN}\nDOB: 01/02/1960\nPlease see her for chest pain on exertion."
-    front, biller = sign_in(client, "frontdesk"), None
+    front = sign_in(client, "frontdesk")
     assert client.post("/api/v1/messages?unit=primary-care", headers=front, json={"text": letter}).status_code == 202
     assert client.post("/api/v1/referrals?unit=primary-care", headers=front,
                        json={"letter": letter, "reason": f"{CANARY_NAME} chest pain"}).status_code == 202
     fax = render_fax([letter], resolution="fine", seed=1, cover_sheet=False, max_skew_degrees=0.3)
     assert client.post("/api/v1/faxes?unit=primary-care", headers=front,
                        files={"file": ("canary.pdf", fax.pdf_bytes(), "application/pdf")}).status_code == 202
-    biller = sign_in(client, "biller")
+    assert client.post("/api/v1/messages?unit=primary-care", headers=front,
+                       json={"text": letter + "\u0000 again"}).status_code in (202, 422)
+    biller = sign_in(client, "biller")  # the client's session is the biller's from here on
     assert client.post("/api/v1/claims?unit=primary-care", headers={**biller, "Content-Type": "application/json"},
                        content=json.dumps(_claim())).status_code == 202
     nul = _claim(plan=CANARY_NAME + "\u0000")
     assert client.post("/api/v1/claims?unit=primary-care", headers={**biller, "Content-Type": "application/json"},
                        content=json.dumps(nul)).status_code == 422
-    assert client.post("/api/v1/messages?unit=primary-care", headers=front,
-                       json={"text": letter + "\u0000 again"}).status_code in (202, 422)
     poisoned = _poison(rt, letter + " (poisoned)")
     # The CLI's ingest paths, with the application log at DEBUG.
     env = cli_env(settings) | {"PYTHONPATH": str(REPO), "HANDOFF_LOG_LEVEL": "DEBUG"}
