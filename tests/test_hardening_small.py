@@ -99,3 +99,26 @@ def test_log_level_is_applied(settings):
     assert logging.getLogger("tools").level == logging.WARNING
     with pytest.raises(ValueError):
         Settings(log_level="LOUD")
+
+
+def test_handoff_watch_never_reads_through_a_link(settings, demo_org, tmp_path):
+    """The real `handoff watch --once`: a link dropped beside a fax is refused, never accepted."""
+    import subprocess
+    import sys
+
+    from tests.conftest import cli_env
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("another clinic's file")
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "link.pdf").symlink_to(secret)
+    old = 1_600_000_000  # written long ago: not "still being written"
+    os.utime(drop / "link.pdf", (old, old), follow_symlinks=False)
+    out = subprocess.run([sys.executable, "-m", "api.cli", "watch", str(drop), "--unit", "primary-care", "--once"],
+                         env=cli_env(settings), capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    # A link is not a regular file: never listed, so never read, accepted or moved.
+    assert "link.pdf" not in out.stdout
+    assert (drop / "link.pdf").is_symlink() and not (drop / ".accepted" / "link.pdf").exists()
+    assert secret.read_text() == "another clinic's file"

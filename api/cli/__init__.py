@@ -35,7 +35,10 @@ def main(argv: list[str] | None = None) -> None:
     from store.org import UnknownUnit, UserExists
     from store.policy import PolicyConflict
 
+    from agents.runtime import configure_logging
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(settings())
     try:
         rc = app(args=argv, prog_name="handoff", standalone_mode=False)
         # Without standalone mode click returns the code of typer.Exit instead of raising it.
