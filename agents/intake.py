@@ -399,6 +399,12 @@ def file_item(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
         queue = "rejected" if value.get("rejected") else policy.queue_for(AGENT, value.get("doc_type"))
         intake_store.insert_filing(conn, part_id=UUID(state["part_id"]), suggestion_id=suggestion.id,
                                    decision_id=decision_id, value=value, queue=queue, filed_by=filed_by)
+        if decision and value.get("doc_type") == "prior_auth" and not value.get("rejected"):
+            # A reviewed authorization letter becomes an authorization record (issue 13).
+            from agents.coverage import record_auth_from_intake
+
+            record_auth_from_intake(conn, unit_id=suggestion.unit_id, part_id=UUID(state["part_id"]),
+                                    text=state.get("text", ""), value=value, decided_by=filed_by)
     return {"filed": {"queue": queue, "by": filed_by}}
 
 

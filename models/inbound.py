@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-Channel = Literal["fax", "message", "referral", "appointments", "claim"]
+Channel = Literal["fax", "message", "referral", "appointments", "claim", "eligibility", "enrollment", "remit", "claim_status"]
 
 
 class InboundItem(BaseModel):

@@ -11,6 +11,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from models.claims import PayerRules
+
 SexCode = Literal["F", "M", "U"]
 
 
@@ -276,6 +278,18 @@ class ClaimStatusEntry(BaseModel):
 # ---------------------------------------------------------------------------------------------
 # Records kept by the store
 # ---------------------------------------------------------------------------------------------
+
+
+class PayerProfile(BaseModel):
+    """A payer as the organization bills it: the rules claims are checked against, and the patient
+    registry's payer category (medicare, medicaid, ...) that maps patients to this payer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    payer_id: str = Field(min_length=1, max_length=80)
+    name: str | None = None
+    category: str | None = None
+    rules: PayerRules
 
 
 class CoverageRecord(BaseModel):

@@ -31,6 +31,7 @@ import pyx12.x12file
 _pyx12_log = logging.getLogger("pyx12")
 _pyx12_log.addHandler(logging.NullHandler())
 _pyx12_log.propagate = False
+_pyx12_log.setLevel(logging.CRITICAL + 1)  # not even created: a handler added later cannot see them
 
 # What each GS01 (functional identifier) is, to say what a wrong file is.
 FUNCTIONAL_IDS = {
@@ -102,7 +103,10 @@ def fail(segment: str, problem: str, *, line: int | None = None, position: int |
          element: str | None = None, message: str | None = None) -> X12Error:
     """An X12Error about one segment (raise it)."""
     issue = X12Issue(segment, line, position, element, problem)
-    return X12Error(message or str(issue), [issue])
+    if message is None:
+        return X12Error(str(issue), [issue])
+    where = f"segment {segment}" + (f" element {element}" if element else "") + (f" at line {line}" if line else "")
+    return X12Error(f"{message} ({where})", [issue])
 
 
 def text_of(source: Path | str | bytes) -> str:

@@ -32,7 +32,9 @@ def _member(ins: Seg, segments: list[Seg], sponsor_id: str | None, payer_id: str
             data["eligibility_start" if seg.el(1) == "356" else "eligibility_end"] = day
         elif seg.id == "NM1" and seg.el(1) == "IL":
             in_member_name = True
-            data.update(family_name=seg.el(3) or None, given_name=seg.el(4) or None, member_id=seg.el(9) or None)
+            # NM108 34 is a Social Security Number: not read at all (REF*0F names the member).
+            data.update(family_name=seg.el(3) or None, given_name=seg.el(4) or None,
+                        member_id=(seg.el(9) or None) if seg.el(8) != "34" else None)
         elif seg.id == "NM1":
             in_member_name = False  # 2100B incorrect member name, 2100C mailing address, ...
         elif seg.id == "DMG" and in_member_name:
