@@ -48,7 +48,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/compliance/audit-chain"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/export.csv"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/export.fhir"): Access(AUDITORS),
-    # --- pages (api/pages.py): the same roles as the API routes they show ---------------------------
+    # --- pages (api/pages/): the same roles as the API routes they show ---------------------------
     ("GET", "/login"): Access(None, "sign-in form"),
     ("POST", "/login"): Access(None, "sign-in (a double-submit token guards the form)"),
     ("POST", "/logout"): Access(EVERYONE),

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 import psycopg
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 
 from agents.runtime import Runtime
 from api.access import ACCESS, DOC_ROUTES
@@ -94,3 +94,12 @@ def current_principal(principal: Annotated[Principal | None, Depends(enforce_acc
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def is_local_request(request: Request) -> bool:
+    return (request.url.hostname or "") in {"localhost", "127.0.0.1", "::1", "testserver"}
+
+
+def set_session_cookie(response: Response, request: Request, secret: str, max_age: int) -> None:
+    response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="lax", secure=not is_local_request(request),
+                        max_age=max_age, path="/")

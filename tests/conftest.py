@@ -90,7 +90,7 @@ def conn(runtime):
 @pytest.fixture
 def demo_org(runtime):
     """The demo organization, units, users and policies."""
-    from api.demo import seed_demo
+    from api.cli.demo import seed_demo
 
     return seed_demo(runtime)
 

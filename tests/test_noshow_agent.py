@@ -9,7 +9,7 @@ import pytest
 
 from agents import noshow
 from agents.noshow import NoShowContext, build_graph, score_day
-from api.demo import DEMO_TODAY
+from api.cli.demo import DEMO_TODAY
 from evals.synthetic_clinic import generate_clinic
 from models.governance import ReviewStatus
 from store import intake as patient_store

@@ -230,7 +230,7 @@ def test_override_form_values_keep_their_types():
     from starlette.datastructures import FormData
 
     from api.errors import BadInput
-    from api.pages import _override_value, highlight
+    from api.pages.review import _override_value, highlight
 
     original = '{"doc_type": "referral", "pages": 3, "score": 0.5, "urgent": false, "mrn": null, "codes": ["A"]}'
     form = FormData([("original_value", original), ("v__doc_type", "lab_result"), ("v__pages", "4"),

@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import SESSION_COOKIE, Conn, CurrentPrincipal
+from api.deps import SESSION_COOKIE, Conn, CurrentPrincipal, set_session_cookie
 from api.errors import ERROR_RESPONSES, NotFound
 from api.services import auth as auth_service
 from models.org import UnitRole
@@ -37,15 +37,6 @@ class TokenOut(BaseModel):
     id: UUID
     name: str
     token: str = Field(description="Shown once; only its hash is kept.")
-
-
-def _is_local(request: Request) -> bool:
-    return (request.url.hostname or "") in {"localhost", "127.0.0.1", "::1", "testserver"}
-
-
-def set_session_cookie(response: Response, request: Request, secret: str, max_age: int) -> None:
-    response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="lax", secure=not _is_local(request),
-                        max_age=max_age, path="/")
 
 
 @router.post("/login", response_model=Me)

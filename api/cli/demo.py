@@ -1,7 +1,7 @@
-"""The demo organization: two service units, a user per role, default policies.
+"""`handoff demo`: the demo organization (two service units, a user per role, default policies) and
+every agent's share of a synthetic clinic day (`DEMO_DAY_STEPS`), then serve on localhost.
 
-Later agents add their share of a synthetic clinic day through `DEMO_DAY_STEPS`.
-"""
+The demo is the one command that reads synthetic data from evals/; demo users exist only here."""
 
 from __future__ import annotations
 
@@ -9,9 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Annotated
+
+import typer
 
 from agents.policy import install_default_policy
 from agents.runtime import Runtime
+from api.cli.common import cli_runtime, drain_jobs, echo
 from api.security import hash_password
 from models.governance import Policy
 from models.org import BillingProfile, Role
@@ -199,3 +203,41 @@ def run_demo_day(runtime: Runtime, *, seed: int = 20261122, on_error=None):
             if on_error is None:
                 raise
             on_error(name, exc)
+
+
+def demo(
+    serve_: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve while the day is loaded (else load it, process it, exit).")] = True,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic clinic day.")] = 20261122,
+    day: Annotated[bool, typer.Option("--day/--no-day", help="Load the synthetic clinic day (else only the organization).")] = True,
+) -> None:
+    """Seed a demo organization and a synthetic clinic day, then serve on localhost."""
+    import threading
+
+    with cli_runtime() as rt:
+        logins = seed_demo(rt)
+        echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for login in logins:
+            echo(f"  {login.username:<14} {login.role:<22} {', '.join(login.units)}")
+
+        def load_day() -> None:
+            if not day:
+                return
+            for line in run_demo_day(rt, seed=seed, on_error=lambda name, exc: echo(
+                    f"  {name}: failed ({exc.__class__.__name__}); the rest of the day goes on")):
+                echo(f"  {line}")
+
+        if not serve_:
+            load_day()
+            drain_jobs(rt)
+            echo("The demo day is processed.")
+            return
+        import uvicorn
+
+        from api.app import create_app
+
+        echo(f"Serving on http://{host}:{port}  (health: http://{host}:{port}/healthz)")
+        echo("Loading the synthetic clinic day in the background; queues fill over the next minutes.")
+        threading.Thread(target=load_day, name="demo-day", daemon=True).start()
+        uvicorn.run(create_app(runtime=rt), host=host, port=port, log_level="warning")

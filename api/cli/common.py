@@ -1,0 +1,45 @@
+"""What every command shares: the one-line user error, settings, and a runtime that is always closed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import typer
+
+from models.settings import Settings
+
+if TYPE_CHECKING:
+    from agents.runtime import Runtime
+
+
+class UserError(Exception):
+    """Something the user can fix; printed as one line, exit 2."""
+
+
+def settings() -> Settings:
+    return Settings()
+
+
+@contextmanager
+def cli_runtime(*, migrate: bool = True) -> Iterator[Runtime]:
+    """Open the database pool (and the checkpointer on first use) for one command; always closed."""
+    from agents.runtime import open_runtime
+
+    rt = open_runtime(settings(), migrate=migrate)
+    try:
+        yield rt
+    finally:
+        rt.close()
+
+
+def echo(msg: str) -> None:
+    typer.echo(msg)
+
+
+def drain_jobs(rt: Runtime) -> None:
+    """Run queued jobs in this process until the queue is empty (`--process`)."""
+    from agents.jobs import run_worker
+
+    run_worker(rt, wait=False)

@@ -1,0 +1,59 @@
+"""`handoff noshow`: train the no-show model, and score a day's appointments through the gate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from api.cli.common import UserError, cli_runtime, echo, settings
+
+app = typer.Typer(help="The no-show agent: train a model, score a day.", no_args_is_help=True)
+
+
+@app.command("train")
+def noshow_train(
+    data: Annotated[Path, typer.Option(help="The public no-show CSV or Handoff's appointment CSV.")],
+) -> None:
+    """Train and register a no-show model (stored with skops in HANDOFF_HOME/models)."""
+    from evals.datasets_noshow import file_sha256, load_appointments
+    from tools.model_registry import save_noshow_model
+    from tools.noshow.model import train
+
+    if not data.is_file():
+        raise UserError(f"--data: {data} is not a file")
+    try:
+        frame = load_appointments(data)
+    except ValueError as exc:
+        raise UserError(f"--data: {exc}") from None
+    model = train(frame, data_sha256=file_sha256(data), data_source=str(data))
+    path = save_noshow_model(settings().model_dir, model)
+    echo(f"registered no-show model {model.meta.version} at {path}")
+
+
+@app.command("score")
+def noshow_score(
+    date_: Annotated[str, typer.Option("--date", help="The day to score, YYYY-MM-DD (usually tomorrow).")],
+    unit: Annotated[Optional[list[str]], typer.Option(help="Service unit code(s); default all.")] = None,
+) -> None:
+    """Score a day's appointments and route the suggested actions through the gate."""
+    from datetime import date as date_type
+
+    from agents.noshow import NoModel, score_day
+    from store import org as org_store
+
+    try:
+        day = date_type.fromisoformat(date_)
+    except ValueError:
+        raise UserError(f"--date: {date_!r} is not YYYY-MM-DD") from None
+    with cli_runtime() as rt:
+        try:
+            with rt.pool.connection() as conn:
+                codes = unit or [u.code for u in org_store.list_units(conn)]
+            for code in codes:
+                summary = score_day(rt, unit_code=code, day=day)
+                echo(f"{code}: {summary.scored} appointments scored, {summary.auto} actions auto-applied, "
+                     f"{summary.review} sent to review" + (" (already scored)" if summary.already_done else ""))
+        except NoModel as exc:
+            raise UserError(str(exc)) from None

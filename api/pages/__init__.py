@@ -1,0 +1,15 @@
+"""Server-rendered pages, one module per area (sign-in, review, compliance, operations), gathered in
+one router; every page goes through the same access table as the API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.pages import compliance, dashboard, review, signin
+from api.pages.common import STATIC_DIR
+
+router = APIRouter(include_in_schema=False)
+for area in (signin, review, compliance, dashboard):
+    router.include_router(area.router)
+
+__all__ = ["STATIC_DIR", "router"]
