@@ -88,7 +88,7 @@ def load_denial_model(rt: Runtime):
     return rt.cached("denial_model", build)
 
 
-def _context_for(conn, row: dict, claim: Claim) -> tuple[Claim, ClaimContext, dict[str, str]]:
+def context_for(conn, row: dict, claim: Claim) -> tuple[Claim, ClaimContext, dict[str, str]]:
     """The claim's own context, completed from the records: earlier claims and the unit's fee
     schedule, then payer rules, authorizations, eligibility and coverage dates (agents.coverage)."""
     from agents.coverage import assemble_claim_context
@@ -117,7 +117,7 @@ def check_rules(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dic
     with rt.pool.connection() as conn:
         row = claims_store.get_claim(conn, claim_id=UUID(state["claim_row_id"]))
         claim = Claim.model_validate(row["payload"])
-        claim, context, sources = _context_for(conn, row, claim)
+        claim, context, sources = context_for(conn, row, claim)
     check = check_claim(claim, tables=load_tables(rt), context=context)
     return {"check": check.model_dump(mode="json"), "claim": claim.model_dump(mode="json"),
             "context": context.model_dump(mode="json"), "context_sources": sources}

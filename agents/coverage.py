@@ -116,7 +116,7 @@ def handle_eligibility(rt: Runtime, item: InboundItem) -> None:
             inbound_store.record_inbound_event(conn, item_id=item.id, event="unreadable", detail={"segment": exc.segment})
         return
     with rt.pool.connection() as conn, conn.transaction():
-        if _already_recorded(conn, item):
+        if already_recorded(conn, item):
             return
         unit = _unit_of(conn, item)
         counts = record_eligibility(conn, unit=unit, responses=responses, item_id=item.id)
@@ -135,7 +135,7 @@ def handle_enrollment(rt: Runtime, item: InboundItem) -> None:
             inbound_store.record_inbound_event(conn, item_id=item.id, event="unreadable", detail={"segment": exc.segment})
         return
     with rt.pool.connection() as conn, conn.transaction():
-        if _already_recorded(conn, item):
+        if already_recorded(conn, item):
             return
         unit = _unit_of(conn, item)
         counts = record_enrollment(conn, unit=unit, members=members, item_id=item.id)
@@ -143,7 +143,7 @@ def handle_enrollment(rt: Runtime, item: InboundItem) -> None:
                            subject=f"inbound:{item.id}", detail={"counts": dict(counts), "issues": len(issues)})
 
 
-def _already_recorded(conn: psycopg.Connection, item: InboundItem) -> bool:
+def already_recorded(conn: psycopg.Connection, item: InboundItem) -> bool:
     """Within the caller's transaction: True when this item was recorded before (a rerun of its job
     after a crash); otherwise mark it recorded. The lock keeps two workers from both recording it."""
     coverage_store.lock_key(conn, key=f"inbound:{item.id}")

@@ -82,7 +82,7 @@ def load_agents() -> None:
     _agents_loaded = True
 
 
-AGENT_MODULES = ("agents.noshow", "agents.intake", "agents.claims", "agents.coverage")
+AGENT_MODULES = ("agents.noshow", "agents.intake", "agents.claims", "agents.coverage", "agents.remits")
 
 
 def _require_runtime() -> Runtime:

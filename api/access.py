@@ -13,6 +13,9 @@ WORKERS = frozenset({R.front_desk, R.referral_coordinator, R.nurse, R.biller, R.
 AUDITORS = frozenset({R.compliance, R.admin})
 EVERYONE = frozenset(Role)
 INGESTERS = frozenset({R.front_desk, R.referral_coordinator, R.nurse, R.practice_manager})
+BILLING = frozenset({R.biller, R.practice_manager})
+ELIGIBILITY = frozenset({R.front_desk, R.biller, R.practice_manager})
+AUTHORIZERS = frozenset({R.biller, R.referral_coordinator, R.practice_manager})
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,20 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/compliance/audit-chain"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/export.csv"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/export.fhir"): Access(AUDITORS),
+    # --- revenue cycle (issue 13): coverage, authorizations, remittances, denials, letters ---------
+    ("POST", "/api/v1/eligibility"): Access(ELIGIBILITY, "X12 271 files into the coverage registry"),
+    ("POST", "/api/v1/enrollment"): Access(ELIGIBILITY, "X12 834 files into the coverage registry"),
+    ("POST", "/api/v1/eligibility/requests"): Access(ELIGIBILITY, "writes the 270 file for a day's appointments"),
+    ("GET", "/api/v1/coverage"): Access(ELIGIBILITY | {R.referral_coordinator}),
+    ("POST", "/api/v1/auths/import"): Access(AUTHORIZERS),
+    ("GET", "/api/v1/auths"): Access(AUTHORIZERS),
+    ("POST", "/api/v1/remits"): Access(BILLING, "X12 835 files: payments and denials"),
+    ("POST", "/api/v1/claim-status"): Access(BILLING, "X12 277 files"),
+    ("GET", "/api/v1/denials"): Access(BILLING),
+    ("GET", "/api/v1/letters/{letter_id}"): Access(AUTHORIZERS, "appeals and referral letters; each read is logged"),
+    ("GET", "/api/v1/letters/{letter_id}/pdf"): Access(AUTHORIZERS),
+    ("POST", "/api/v1/claims/{claim_id}/recheck"): Access(BILLING),
+    ("POST", "/api/v1/models/denial/retrain"): Access(frozenset({R.engineer, R.admin}), "registered only behind the gates"),
     # --- pages (api/pages/): the same roles as the API routes they show ---------------------------
     ("GET", "/login"): Access(None, "sign-in form"),
     ("POST", "/login"): Access(None, "sign-in (a double-submit token guards the form)"),
@@ -84,7 +101,7 @@ QUEUE_ROLES: dict[str, frozenset[Role]] = {
 CLINICAL_VALUE_KEYS = frozenset({"summary", "text", "reason", "categories", "clinical_findings", "notes", "findings",
                                  "sensitivity", "source_text"})
 # Keys that carry money; only billers and practice managers see them.
-MONEY_VALUE_KEYS = frozenset({"amount", "charges", "total_charge", "charge", "lines", "fee"})
+MONEY_VALUE_KEYS = frozenset({"amount", "charges", "total_charge", "charge", "lines", "fee", "paid_amount"})
 
 
 def roles_for_queue(queue: str) -> frozenset[Role]:

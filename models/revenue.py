@@ -371,6 +371,7 @@ class DenialItem(BaseModel):
     paid: Decimal | None = None
     root_cause: str  # a rule id (e.g. "NCCI-001") or "payer-only"
     root_cause_kind: str | None = None  # the exception kind of that rule
+    root_cause_detail: str | None = None
     remedy: Literal["appeal", "corrected_claim", "bill_patient", "write_off", "review"]
     appeal_document_id: UUID | None = None
     review_item_id: UUID | None = None
