@@ -405,6 +405,12 @@ def file_item(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
 
             record_auth_from_intake(conn, unit_id=suggestion.unit_id, part_id=UUID(state["part_id"]),
                                     text=state.get("text", ""), value=value, decided_by=filed_by)
+        # An accepted referral opens a case; a later record about the patient is offered to it (issue 13).
+        from agents.referrals import after_filing
+
+        after_filing(conn, unit_id=suggestion.unit_id, part_id=UUID(state["part_id"]), value=value,
+                     text=state.get("text", ""), filed_by=filed_by,
+                     patient_id=state.get("patient", {}).get("patient_id"), patient_group=suggestion.patient_group)
     return {"filed": {"queue": queue, "by": filed_by}}
 
 

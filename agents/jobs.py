@@ -82,7 +82,8 @@ def load_agents() -> None:
     _agents_loaded = True
 
 
-AGENT_MODULES = ("agents.noshow", "agents.intake", "agents.claims", "agents.coverage", "agents.remits")
+AGENT_MODULES = ("agents.noshow", "agents.intake", "agents.claims", "agents.coverage", "agents.remits",
+                 "agents.referrals")
 
 
 def _require_runtime() -> Runtime:

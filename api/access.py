@@ -16,6 +16,7 @@ INGESTERS = frozenset({R.front_desk, R.referral_coordinator, R.nurse, R.practice
 BILLING = frozenset({R.biller, R.practice_manager})
 ELIGIBILITY = frozenset({R.front_desk, R.biller, R.practice_manager})
 AUTHORIZERS = frozenset({R.biller, R.referral_coordinator, R.practice_manager})
+REFERRALS = frozenset({R.referral_coordinator, R.front_desk, R.practice_manager})
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,12 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/letters/{letter_id}/pdf"): Access(AUTHORIZERS),
     ("POST", "/api/v1/claims/{claim_id}/recheck"): Access(BILLING),
     ("POST", "/api/v1/models/denial/retrain"): Access(frozenset({R.engineer, R.admin}), "registered only behind the gates"),
+    ("GET", "/api/v1/operations/kpis"): Access(frozenset({R.practice_manager}), "the units the manager manages"),
+    ("GET", "/api/v1/referrals/cases"): Access(REFERRALS, "the ageing list of referral cases"),
+    ("GET", "/api/v1/referrals/cases/{case_id}"): Access(REFERRALS, "each read is logged"),
+    ("POST", "/api/v1/referrals/cases/{case_id}/status"): Access(REFERRALS),
+    ("POST", "/api/v1/referrals/cases/{case_id}/update"): Access(REFERRALS),
+    ("POST", "/api/v1/referrals/cases/{case_id}/report"): Access(frozenset({R.referral_coordinator, R.practice_manager})),
     # --- pages (api/pages/): the same roles as the API routes they show ---------------------------
     ("GET", "/login"): Access(None, "sign-in form"),
     ("POST", "/login"): Access(None, "sign-in (a double-submit token guards the form)"),
@@ -80,6 +87,12 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/compliance/outputs"): Access(AUDITORS),
     ("GET", "/compliance/decisions"): Access(AUDITORS),
     ("GET", "/dashboard"): Access(frozenset({R.practice_manager})),
+    ("GET", "/referrals"): Access(REFERRALS),
+    ("GET", "/referrals/{case_id}"): Access(REFERRALS),
+    ("POST", "/referrals/{case_id}/status"): Access(REFERRALS),
+    ("POST", "/referrals/{case_id}/report"): Access(frozenset({R.referral_coordinator, R.practice_manager})),
+    ("GET", "/denials"): Access(BILLING),
+    ("GET", "/coverage"): Access(ELIGIBILITY | AUTHORIZERS),
     # --- end of pages ---------------------------------------------------------------------------------
 }
 

@@ -90,6 +90,20 @@ def test_an_835_denial_lands_in_the_denial_work_list_by_root_cause_with_an_appea
     with rt.pool.connection() as conn:
         unit = org_store.get_unit_by_code(conn, code="primary-care")
         assert len(remits_store.remit_outcomes(conn, unit_ids=[unit.id])) == 3
+    # ... and in the KPIs, with their definitions, on the API and on the operations dashboard.
+    m = sign_in(client, "manager")
+    (kpi,) = [u for u in client.get("/api/v1/operations/kpis?days=30", headers=m).json()["units"]
+              if u["unit_code"] == "primary-care"]
+    assert (kpi["claims_answered"], kpi["claims_denied"]) == (3, 2)
+    assert kpi["denial_rate"] == pytest.approx(2 / 3, abs=1e-4) and kpi["first_pass_acceptance"] == pytest.approx(1 / 3, abs=1e-4)
+    assert kpi["denials_by_rule"] == {"PAY-001": 1, "payer-only": 1}
+    assert kpi["denial_rate_by_payer"]["COM01"]["denied"] == 2 and kpi["denial_rate_by_source"]["json"]["answered"] == 3
+    assert kpi["remittance_turnaround_days"] == (date.today() - date(2025, 2, 12)).days
+    page = client.get("/dashboard?days=30", headers={**m, "Accept": "text/html"})
+    assert page.status_code == 200 and "Eligibility exceptions per 100 appointments" in page.text
+    assert "first 835 answer in the period denied or underpaid" in page.text  # the definition is on the page
+    work = client.get("/denials", headers={**h, "Accept": "text/html"})
+    assert work.status_code == 200 and "PAY-001" in work.text and "MRI1" in work.text
 
 
 def test_277_statuses_attach_to_the_claims_they_name(rt, shared_data):

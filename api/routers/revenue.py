@@ -139,3 +139,18 @@ def post_retrain(principal: CurrentPrincipal, runtime: RuntimeDep, conn: Conn,
         service.unit_for(conn, principal.user, code, frozenset({r.role for r in principal.user.roles}))
     report = service.retrain_denial_model(runtime, unit_codes=unit, actor=principal.user.username)
     return asdict(report)
+
+
+@router.get("/operations/kpis", response_model=dict[str, Any])
+def get_kpis(principal: CurrentPrincipal, conn: Conn, unit: Annotated[str | None, Query(max_length=40)] = None,
+             days: Annotated[int | None, Query(ge=1, le=3650, description="The last N days; omit for all time.")] = None,
+             since: datetime | None = None, until: datetime | None = None) -> dict[str, Any]:
+    """The KPIs of the units you manage, each with its definition: referral completion, eligibility
+    exceptions, denial rate by payer/rule/source, first-pass acceptance, remittance turnaround, ageing."""
+    from api.services.kpis import kpis
+
+    if days is not None and since is not None:
+        raise BadInput("days, since: give one or the other", field="days")
+    if days is not None:
+        since = datetime.now(timezone.utc) - timedelta(days=days)
+    return kpis(conn, user=principal.user, since=since, until=until, unit_code=unit).model_dump(mode="json")

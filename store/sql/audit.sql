@@ -17,6 +17,8 @@ SELECT seq, tbl, prev_hash, row_hash, canonical FROM (
     SELECT seq, 'phi_reads', prev_hash, row_hash, (to_jsonb(t) - 'row_hash')::text FROM phi_reads t
     UNION ALL
     SELECT seq, 'audit_events', prev_hash, row_hash, (to_jsonb(t) - 'row_hash')::text FROM audit_events t
+    UNION ALL
+    SELECT seq, 'referral_case_events', prev_hash, row_hash, (to_jsonb(t) - 'row_hash')::text FROM referral_case_events t
 ) chain
 ORDER BY seq;
 
@@ -29,6 +31,7 @@ SELECT seq, row_hash FROM (
     UNION ALL SELECT seq, row_hash FROM policy_versions UNION ALL SELECT seq, row_hash FROM review_events
     UNION ALL SELECT seq, row_hash FROM decisions UNION ALL SELECT seq, row_hash FROM phi_reads
     UNION ALL SELECT seq, row_hash FROM audit_events
+    UNION ALL SELECT seq, row_hash FROM referral_case_events
 ) chain WHERE seq = %(seq)s;
 
 -- name: protected_tables
