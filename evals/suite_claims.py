@@ -72,7 +72,10 @@ def _load_tables(ctx: SuiteContext) -> CodeTables:
     `data_dir` (the public files; default shared/data beside the repo)."""
     if ctx.options.get("tables") is not None:
         return ctx.options["tables"]
-    data_dir = Path(ctx.options.get("data_dir", DEFAULT_DATA_DIR))
+    from models.settings import Settings
+
+    # HANDOFF_DATA_DIR (through Settings) names the data when the checkout does not sit beside it.
+    data_dir = Path(ctx.options.get("data_dir") or Settings().data_dir or DEFAULT_DATA_DIR)
     for relative in (ICD10CM_CSV, NCCI_PTP_PRAC):
         if not (data_dir / relative).exists():
             raise FileNotFoundError(f"the claims suite needs the public code tables; {data_dir / relative} not found")
@@ -319,7 +322,7 @@ def run_claims_suite(ctx: SuiteContext) -> SuiteOutput:
         metrics["n_outcomes_simulator"] = float(len(valid_y))
     if metrics["n_outcomes_remits"] == 0:
         notes.append("No remittance outcomes were given (`remit` objects in --data or 835 files with --remits): "
-                     "model_roc_auc_remits is undefined and the remittance gates fail, by design.")
+                     "model_roc_auc_remits is undefined and the remittance gates do not judge this run.")
     hidden = np.array([bool(r.denied) and not any(x.startswith("rule:") for x in r.reasons) for r in test_remits])
     metrics["hidden_denial_share"] = float(hidden.sum() / y.sum()) if y.sum() else None
     rules_recall95 = recall_at_precision(y, rules_test, target_precision=TARGET_PRECISION)
