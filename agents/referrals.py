@@ -76,9 +76,17 @@ def _event(conn: psycopg.Connection, case_id: UUID, *, event: str, status: str |
 
 
 def missing_information(value: dict[str, Any], text: str) -> list[str]:
-    """What the referral lacks: intake's completeness findings plus the sender and the service."""
+    """What the referral lacks, from its extracted fields and text (intake checks only what it
+    classified as a referral; a reviewer may have corrected the type since): a diagnosis, the
+    insurance, supporting notes, the sender and the service asked for."""
     fields = value.get("fields") or {}
     missing = list(value.get("missing") or [])
+    if not (fields.get("icd10") or fields.get("reason")):
+        missing.append("diagnosis")
+    if not fields.get("member_id"):
+        missing.append("insurance")
+    if len(text.split()) < 40:
+        missing.append("notes")
     if not (fields.get("referring_provider") or fields.get("npi")):
         missing.append("referring_provider")
     if not (fields.get("specialty") or fields.get("requested_service") or fields.get("reason")):
