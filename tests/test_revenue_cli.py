@@ -79,6 +79,15 @@ def test_eligibility_requests_and_auths_import(settings, demo_org, conn, tmp_pat
     r = _cli(settings, "auths", "import", str(csv), "--unit", "primary-care")
     assert r.returncode == 2 and "line 2: units_authorized" in r.stderr
 
+    profile = tmp_path / "payer.json"
+    profile.write_text('{"payer_id": "KEY01", "name": "Key", "category": "commercial", '
+                       '"rules": {"payer_id": "KEY01", "codes_requiring_auth": ["72148"], "timely_filing_days": 180}}')
+    r = _cli(settings, "payers", "set", "--file", str(profile), "--unit", "primary-care")
+    assert r.returncode == 0 and "1 codes need authorization" in r.stdout, r.stderr
+    assert "KEY01" in _cli(settings, "payers", "list", "--unit", "primary-care").stdout
+    profile.write_text('{"payer_id": "KEY01", "rules": {"payer_id": "KEY01", "timely_filing_days": 0}}')
+    r = _cli(settings, "payers", "set", "--file", str(profile), "--unit", "primary-care")
+    assert r.returncode == 2 and "rules.timely_filing_days" in r.stderr
     r = _cli(settings, "referrals", "list", "--unit", "primary-care")
     assert r.returncode == 0 and "no cases" in r.stdout
     r = _cli(settings, "referrals", "show", "not-a-uuid")

@@ -25,7 +25,7 @@ app.command()(ingest.watch)
 for name, group in (("db", db.app), ("users", users.app), ("audit", audit.app), ("policy", policy.app),
                     ("ingest", ingest.app), ("train", train.app), ("codes", codes.app), ("evals", evals.app),
                     ("noshow", noshow.app), ("eligibility", revenue.eligibility_app), ("auths", revenue.auths_app),
-                    ("claims", revenue.claims_app), ("referrals", referrals.app)):
+                    ("claims", revenue.claims_app), ("payers", revenue.payers_app), ("referrals", referrals.app)):
     app.add_typer(group, name=name)
 
 

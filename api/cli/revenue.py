@@ -16,6 +16,7 @@ from api.cli.common import UserError, cli_runtime, echo
 eligibility_app = typer.Typer(help="Eligibility: 270 inquiries for a day's appointments.", no_args_is_help=True)
 auths_app = typer.Typer(help="Prior authorizations on file.", no_args_is_help=True)
 claims_app = typer.Typer(help="Checked claims.", no_args_is_help=True)
+payers_app = typer.Typer(help="Payer profiles: the rules claims are checked against.", no_args_is_help=True)
 
 File = Annotated[Path, typer.Argument(help="The X12 file.")]
 Unit = Annotated[str, typer.Option(help="Service unit code.")]
@@ -133,3 +134,42 @@ def train_denial(
     echo(report.reason)
     if report.registered is None:
         raise typer.Exit(1)
+
+
+@payers_app.command("set")
+def payers_set(
+    file: Annotated[Path, typer.Option(help='JSON: {"payer_id", "name", "category", "rules": {"payer_id", '
+                                            '"codes_requiring_auth", "timely_filing_days", "telehealth"}}')],
+    unit: Annotated[str, typer.Option(help="A unit of the organization the payer bills.")],
+) -> None:
+    """Record a payer's profile (a new version; claims are checked against the latest)."""
+    from api.errors import ServiceError
+    from api.services.revenue import set_payer_profile
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{file}: cannot read ({exc.strerror})") from None
+    with cli_runtime() as rt, rt.pool.connection() as conn:
+        try:
+            profile = set_payer_profile(conn, actor="cli", unit_code=unit, data=data)
+        except ServiceError as exc:
+            raise UserError(f"{file}: {exc.detail.removeprefix('file: ')}") from None
+    echo(f"payer {profile.payer_id}: {len(profile.rules.codes_requiring_auth)} codes need authorization, "
+         f"timely filing {profile.rules.timely_filing_days} days")
+
+
+@payers_app.command("list")
+def payers_list(unit: Annotated[str, typer.Option(help="A unit of the organization.")]) -> None:
+    """The latest profile of each payer."""
+    from api.errors import ServiceError
+    from api.services.revenue import payer_profiles
+
+    with cli_runtime() as rt, rt.pool.connection() as conn:
+        try:
+            profiles = payer_profiles(conn, unit_code=unit)
+        except ServiceError as exc:
+            raise UserError(exc.detail) from None
+    for p in profiles:
+        echo(f"{p.payer_id:<12} {p.name or '':<24} category={p.category or '-':<11} auth codes="
+             f"{','.join(p.rules.codes_requiring_auth) or '-'} timely filing={p.rules.timely_filing_days}d")

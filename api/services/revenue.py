@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from agents.runtime import Runtime
 from api.errors import BadInput, NotFound
 from models.org import Role, User
-from models.revenue import DenialItem, PriorAuthorization
+from models.revenue import DenialItem, PayerProfile, PriorAuthorization
 from store import audit
 from store import coverage as coverage_store
 from store import letters as letters_store
@@ -84,6 +84,40 @@ def write_eligibility_requests(conn: psycopg.Connection, *, user: User | None, a
 def coverage_list(conn: psycopg.Connection, *, user: User, unit_code: str) -> list[dict[str, Any]]:
     unit = unit_for(conn, user, unit_code, ELIGIBILITY_ROLES | AUTH_ROLES)
     return coverage_store.list_coverage(conn, org_id=unit.org_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Payer profiles (the rules claims are checked against)
+# ---------------------------------------------------------------------------------------------
+
+
+def set_payer_profile(conn: psycopg.Connection, *, actor: str, unit_code: str, data: bytes) -> PayerProfile:
+    """Record a payer's profile for the unit's organization from JSON (models.revenue.PayerProfile);
+    the latest version is what claims are checked against. A bad field is named."""
+    import json
+
+    from pydantic import ValidationError
+
+    unit = unit_for(conn, None, unit_code, BILLING_ROLES)
+    try:
+        profile = PayerProfile.model_validate(json.loads(data.decode("utf-8")))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadInput(f"file: not UTF-8 JSON ({exc.__class__.__name__})", field="file") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise BadInput(f"file: {'.'.join(str(p) for p in first['loc']) or 'profile'}: {first['msg']}", field="file") from None
+    if profile.rules.payer_id != profile.payer_id:
+        raise BadInput("file: rules.payer_id must equal payer_id", field="file")
+    coverage_store.set_payer_profile(conn, org_id=unit.org_id, profile=profile, changed_by=actor)
+    audit.record_event(conn, actor=actor, action="payer_profile.set", unit_id=unit.id, subject=f"payer:{profile.payer_id}",
+                       detail={"codes_requiring_auth": len(profile.rules.codes_requiring_auth),
+                               "timely_filing_days": profile.rules.timely_filing_days})
+    return profile
+
+
+def payer_profiles(conn: psycopg.Connection, *, unit_code: str) -> list:
+    unit = unit_for(conn, None, unit_code, BILLING_ROLES)
+    return coverage_store.payer_profiles(conn, org_id=unit.org_id)
 
 
 # ---------------------------------------------------------------------------------------------
