@@ -39,6 +39,9 @@ HIGH_RISK = 0.5  # a denial risk at or above this is a financial flag (always to
 
 class ClaimsState(TypedDict, total=False):
     claim_row_id: str
+    claim: dict  # as checked: the stored claim with coverage dates from the registry
+    context: dict  # as checked: the claim's context completed from the records
+    context_sources: dict
     check: dict
     risk: float | None
     model_version: str
@@ -84,7 +87,11 @@ def load_denial_model(rt: Runtime):
     return rt.cached("denial_model", build)
 
 
-def _context_for(conn, row: dict, claim: Claim) -> ClaimContext:
+def context_for(conn, row: dict, claim: Claim) -> tuple[Claim, ClaimContext, dict[str, str]]:
+    """The claim's own context, completed from the records: earlier claims and the unit's fee
+    schedule, then payer rules, authorizations, eligibility and coverage dates (agents.coverage)."""
+    from agents.coverage import assemble_claim_context
+
     context = ClaimContext.model_validate(row["context"])
     updates = {}
     if context.prior_claims is None:
@@ -93,13 +100,13 @@ def _context_for(conn, row: dict, claim: Claim) -> ClaimContext:
         updates["prior_claims"] = [PriorClaim(
             claim_id=c.id, patient_id=c.patient.id, billing_npi=c.billing_npi, voided=c.frequency_code == "8",
             lines=[(ln.code, ln.service_date, tuple(ln.modifiers)) for ln in c.service_lines]) for c in earlier]
+    unit = org_store.get_unit(conn, unit_id=row["unit_id"])
     if context.fee_schedule is None:
-        unit = org_store.get_unit(conn, unit_id=row["unit_id"])
         profile: BillingProfile = unit.billing_profile
         if profile.fee_schedule:
             updates["fee_schedule"] = FeeSchedule(service_unit=unit.code, charges=profile.fee_schedule,
                                                   tolerance=profile.fee_tolerance)
-    return context.model_copy(update=updates)
+    return assemble_claim_context(conn, org_id=unit.org_id, claim=claim, context=context.model_copy(update=updates))
 
 
 def check_rules(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dict:
@@ -109,9 +116,10 @@ def check_rules(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dic
     with rt.pool.connection() as conn:
         row = claims_store.get_claim(conn, claim_id=UUID(state["claim_row_id"]))
         claim = Claim.model_validate(row["payload"])
-        context = _context_for(conn, row, claim)
+        claim, context, sources = context_for(conn, row, claim)
     check = check_claim(claim, tables=load_tables(rt), context=context)
-    return {"check": check.model_dump(mode="json")}
+    return {"check": check.model_dump(mode="json"), "claim": claim.model_dump(mode="json"),
+            "context": context.model_dump(mode="json"), "context_sources": sources}
 
 
 def score_denial_risk(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dict:
@@ -119,16 +127,14 @@ def score_denial_risk(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) 
     model = load_denial_model(rt)
     if model is None:
         return {"risk": None, "model_version": RULES_VERSION}
-    with rt.pool.connection() as conn:
-        row = claims_store.get_claim(conn, claim_id=UUID(state["claim_row_id"]))
-    claim = Claim.model_validate(row["payload"])
+    claim = Claim.model_validate(state["claim"])
     check = ClaimCheck.model_validate(state["check"])
-    risk = float(model.predict_proba([claim], [check], [ClaimContext.model_validate(row["context"])])[0])
+    risk = float(model.predict_proba([claim], [check], [ClaimContext.model_validate(state["context"])])[0])
     return {"risk": risk, "model_version": f"{RULES_VERSION}+{model.version}"}
 
 
 def _suggestion(state: ClaimsState, row: dict) -> Suggestion:
-    claim = Claim.model_validate(row["payload"])
+    claim = Claim.model_validate(state.get("claim") or row["payload"])
     check = ClaimCheck.model_validate(state["check"])
     risk = state.get("risk")
     amount = claim.total_charge if claim.total_charge is not None else sum(
@@ -154,6 +160,7 @@ def _suggestion(state: ClaimsState, row: dict) -> Suggestion:
         value={"claim_id": claim.id, "payer_id": claim.coverage.payer_id, "total_charge": str(amount),
                "findings": [f.model_dump(mode="json") for f in check.findings],
                "rules_not_run": [s.model_dump(mode="json") for s in check.statuses if s.state != "ran"],
+               "context_sources": state.get("context_sources", {}),
                "denial_risk": None if risk is None else round(risk, 4),
                "note": None if risk is not None else "no denial model registered: rules only"},
         model_version=state.get("model_version", RULES_VERSION), input_hash=str(row["id"]),
@@ -215,3 +222,20 @@ def process_item(rt: Runtime, item: InboundItem) -> list[dict]:
 def handle_inbound(rt: Runtime, item: InboundItem) -> None:
     process_item(rt, item)
 
+
+def recheck_claim(rt: Runtime, *, claim_row_id: UUID, actor: str) -> dict:
+    """Check a stored claim again after its records changed (a 271, an authorization, a payer
+    profile): a new graph thread, logged; the gate replaces the claim's open review item."""
+    from uuid import uuid4
+
+    from store import audit
+
+    with rt.pool.connection() as conn:
+        row = claims_store.get_claim(conn, claim_id=claim_row_id)
+        if row is None:
+            raise LookupError(f"no stored claim {claim_row_id}")
+        audit.record_event(conn, actor=actor, action="claim.rechecked", unit_id=row["unit_id"],
+                           subject=f"claim:{row['unit_code']}:{row['claim_key']}")
+    graph = build_graph(checkpointer=rt.checkpointer)
+    config = {"configurable": {"thread_id": f"claims:{claim_row_id}:recheck:{uuid4()}"}}
+    return graph.invoke({"claim_row_id": str(claim_row_id)}, config, context=ClaimsContext(runtime=rt)).get("route", {})

@@ -407,7 +407,31 @@ def file_item(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
         if not already:  # this step re-run after a crash: it was filed the first time
             intake_store.insert_filing(conn, part_id=UUID(state["part_id"]), suggestion_id=suggestion.id,
                                        decision_id=decision_id, value=value, queue=queue, filed_by=filed_by)
+            _follow_up(conn, state, suggestion, value, decision, filed_by)
     return {"filed": {"queue": queue, "by": filed_by}}
+
+
+def _follow_up(conn, state: IntakeState, suggestion: Suggestion, value: dict, decision: dict | None, filed_by: str) -> None:
+    """What a filed document starts (issue 13): a reviewed authorization letter becomes an
+    authorization record; an accepted referral opens a case; a later record about the patient is
+    offered to its open case. In a savepoint: a failure there is logged and never un-files the item."""
+    from agents.coverage import record_auth_from_intake
+    from agents.referrals import after_filing
+    from store import audit
+
+    part_id = UUID(state["part_id"])
+    try:
+        with conn.transaction():
+            if decision and value.get("doc_type") == "prior_auth" and not value.get("rejected"):
+                record_auth_from_intake(conn, unit_id=suggestion.unit_id, part_id=part_id, text=state.get("text", ""),
+                                        value=value, decided_by=filed_by)
+            after_filing(conn, unit_id=suggestion.unit_id, part_id=part_id, value=value, text=state.get("text", ""),
+                         filed_by=filed_by, patient_id=state.get("patient", {}).get("patient_id"),
+                         patient_group=suggestion.patient_group)
+    except Exception as exc:  # noqa: BLE001 - the filing stands; the failure is said, without PHI
+        log.error("intake follow-up of part %s failed: %s", part_id, exc.__class__.__name__)
+        audit.record_event(conn, actor="intake-agent", action="intake.follow_up_failed", unit_id=suggestion.unit_id,
+                           subject=f"inbound_part:{part_id}", detail={"error": exc.__class__.__name__})
 
 
 def build_graph(*, checkpointer):

@@ -34,6 +34,7 @@ LOG_TABLES = (
     "decisions",
     "phi_reads",
     "policy_versions",
+    "referral_case_events",
     "review_events",
     "routes",
     "suggestions",

@@ -38,3 +38,8 @@ def earlier_claims_of_patient(conn: psycopg.Connection, *, claim_id: UUID, unit_
     rows = conn.execute(load("claims").earlier_claims_of_patient,
                         {"id": claim_id, "unit_id": unit_id, "patient_id": patient_id}).fetchall()
     return [Claim.model_validate(r["payload"]) for r in rows]
+
+
+def find_claims(conn: psycopg.Connection, *, unit_id: UUID, claim_key: str) -> list[dict]:
+    """The unit's stored claims with this claim id (patient control number), newest first."""
+    return conn.execute(load("claims").find_claims, {"unit_id": unit_id, "claim_key": claim_key}).fetchall()
