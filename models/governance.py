@@ -51,6 +51,7 @@ PLAIN_FLAGS = frozenset(
         "degraded_input",
         "fallback_model",
         "injection_suspected",
+        "language_unsupported",
         "duplicate_suspected",
         "incomplete",
         "qa_sample",
@@ -150,7 +151,8 @@ class Route(BaseModel):
 
 
 # Flags that send an item to review whatever the policy says (DESIGN promise 4).
-ALWAYS_REVIEW_PLAIN = frozenset({"low_confidence", "degraded_input", "fallback_model", "injection_suspected"})
+ALWAYS_REVIEW_PLAIN = frozenset({"low_confidence", "degraded_input", "fallback_model", "injection_suspected",
+                                 "language_unsupported"})
 
 
 class Policy(BaseModel):

@@ -29,6 +29,9 @@ DOC_TYPES: tuple[str, ...] = DocType.__args__  # type: ignore[attr-defined]
 Urgency = Literal["routine", "urgent", "emergent"]
 CATEGORIES: tuple[str, ...] = tuple(c.value for c in ClinicalCategory)
 RedactionLevel = Literal["none", "identifiers", "strict"]
+# Languages the intake models and cue lexicons read; any other goes to review (`language_unsupported`).
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "es", "vi", "zh")
+CueLanguage = Literal["en", "es", "vi", "zh", "any"]
 
 
 class Span(BaseModel):
@@ -124,10 +127,28 @@ class SensitivityFinding(BaseModel):
     category: ClinicalCategory
     span: Span
     cue: str  # the lexicon entry or rule that matched
-    language: Literal["en", "es"]
+    language: CueLanguage  # the language of the cue ("any": codes, lab lines, numbers)
     urgency_floor: Priority = Priority.routine
     suppressed_by: str | None = None  # "negation", "family_history", "history", "normal_result"
     context: Literal["current", "history", "family_history", "negated"] = "current"
+
+
+class LanguageReport(BaseModel):
+    """The language an inbound text is written in (ISO 639-1, "und" when there is too little text to
+    tell) and whether the intake models support it; `method` says which step decided."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: str
+    supported: bool
+    confidence: float = Field(ge=0.0, le=1.0)
+    method: Literal["script", "lingua", "word_share", "no_supported_words", "too_short", "no_text"]
+    scripts: dict[str, int] = Field(default_factory=dict)  # letters per script
+    candidates: list[dict[str, Any]] = Field(default_factory=list)  # lingua's top three
+    word_shares: dict[str, float] = Field(default_factory=dict)  # common-word share per Latin-script language
+
+    def flags(self) -> list[str]:
+        return [] if self.supported else ["language_unsupported"]
 
 
 class SensitivityReport(BaseModel):

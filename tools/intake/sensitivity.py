@@ -39,9 +39,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from models.governance import ClinicalCategory, Priority
-from models.intake import SensitivityFinding, SensitivityReport
+from models.intake import LanguageReport, SensitivityFinding, SensitivityReport
+from tools.intake import lexicon_vi_zh as _vz
 from tools.intake.extract import MatchingView, matching_view
 
 E, U, R = Priority.emergent, Priority.urgent, Priority.routine
@@ -244,6 +246,11 @@ LEXICON += [
         r"(?:lips|eyes|face|tongue) (?:and (?:eyes|face|lips|tongue) )?(?:are )?(?:puffing|swelling) up",
     ], history=True),
 ]
+# Vietnamese and Chinese (tools.intake.lexicon_vi_zh): folded Vietnamese, Simplified Chinese.
+_FLOORS = {"E": E, "U": U, "R": R}
+for _lang, _table in (("vi", _vz.VI), ("zh", _vz.ZH)):
+    for _cat, _floor, _hist, _pats in _table:
+        LEXICON += _cues(C(_cat), _lang, _FLOORS[_floor], _pats, history=_hist)
 # Acuity + symptom in one sentence (recall-first): a symptom word with a "now / sudden / severe" word.
 SYMPTOM_WORDS = re.compile(
     r"\b(?:pain|hurts?|bleeding|blood|breath\w*|weak\w*|numb\w*|dizz\w*|confus\w*|vomit\w*|fever|hot|swell\w*|headache|chest|jaw|"
@@ -285,9 +292,8 @@ NEGATION_SCOPE_END = re.compile(
 
 def _negated_before(clause: str) -> bool:
     """True when the nearest negation trigger before the cue still has it in scope."""
-    last = None
-    for last in NEGATION_BEFORE.finditer(clause):
-        pass
+    triggers = list(NEGATION_BEFORE.finditer(clause))
+    last = triggers[-1] if triggers else None
     return last is not None and not NEGATION_SCOPE_END.search(clause[last.end():])
 
 
@@ -350,8 +356,40 @@ def _sentence_around(view: str, start: int, end: int) -> tuple[str, str]:
     return view[a + 1:start], view[end:b]
 
 
+_VZ = {
+    "vi": (re.compile(r"[.;!?\n]|" + _vz.VI_CLAUSE_BREAK), re.compile(r"(?<![a-z])" + _vz.VI_NEGATION + r"(?![a-z])"), 30,
+           re.compile(_vz.VI_NEGATION_AFTER), re.compile(r"(?<![a-z])" + _vz.VI_HISTORY + r"(?![a-z])"),
+           re.compile(r"(?<![a-z])" + _vz.VI_FAMILY + r"(?![a-z])")),
+    "zh": (re.compile(r"[.;!?\n。；！？，]|" + _vz.ZH_CLAUSE_BREAK), re.compile(_vz.ZH_NEGATION), 8,
+           re.compile(_vz.ZH_NEGATION_AFTER), re.compile(_vz.ZH_HISTORY), re.compile(_vz.ZH_FAMILY)),
+}
+
+
+def _context_vi_zh(cue: Cue, view: str, start: int, end: int) -> str:
+    """The context of a Vietnamese or Chinese cue: a negation close before it in its clause (or a
+    "negative" word just after), a family-history or history marker in its sentence."""
+    brk, neg, reach, neg_after, hist, fam = _VZ[cue.lang]
+    seg = view[max(0, start - reach):start]
+    cut = 0
+    for m in brk.finditer(seg):
+        cut = m.end()
+    if neg.search(seg[cut:]) or neg_after.match(view[end:end + 30]):
+        return "negated"
+    lo = max(0, start - 60)
+    sent_start = max([lo] + [m.end() + lo for m in re.finditer(r"[.;!?\n。；！？]", view[lo:start])])
+    sent_end_m = re.search(r"[.;!?\n。；！？]", view[end:end + 40])
+    sentence = view[sent_start:end + (sent_end_m.start() if sent_end_m else 40)]
+    if fam.search(sentence):
+        return "family_history"
+    if hist.search(sentence):
+        return "history"
+    return "current"
+
+
 def _context(cue: Cue, view: str, start: int, end: int) -> str:
     """current | negated | family_history | history for one cue occurrence."""
+    if cue.lang in _VZ:
+        return _context_vi_zh(cue, view, start, end)
     before_clause = _clause_before(view, start)
     after = view[end:end + 40]
     if _negated_before(before_clause) or NEGATION_AFTER.match(after):
@@ -427,8 +465,35 @@ def _acuity_findings(view: MatchingView, lview: str) -> list[SensitivityFinding]
     return out
 
 
-def detect_sensitivity(text: str) -> SensitivityReport:
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def sensitivity_view(text: str) -> MatchingView:
+    """The matching view (lower case, accents folded, OCR marks undone) with "đ" read as "d" and
+    Traditional Chinese characters read as Simplified, one character for one, so spans map back.
+
+    >>> sensitivity_view("Đau ngực, 呼吸困難").text
+    'dau nguc, 呼吸困难'
+    """
+    view = matching_view(text, lower=True)
+    out = view.text.replace("đ", "d")
+    if any("\u3400" <= ch <= "\u9fff" for ch in out):
+        conv = _t2s().convert(out)
+        out = conv if len(conv) == len(out) else "".join(_t2s().convert(ch) or ch for ch in out)
+    return MatchingView(text=out, index=view.index, original=view.original)
+
+
+def detect_sensitivity(text: str, *, language: LanguageReport | None = None) -> SensitivityReport:
     """Clinical categories in `text`, with evidence and a suggested urgency floor.
+
+    Cues of all four languages are looked for whatever the language (messages mix them). When
+    `language` (tools.intake.language.detect_language) says the text is in a language the models do
+    not support, any category found raises the floor to at least urgent: a person who can read it
+    should see it soon.
 
     >>> detect_sensitivity("Patient denies chest pain.").sensitive
     False
@@ -436,7 +501,7 @@ def detect_sensitivity(text: str) -> SensitivityReport:
     >>> [c.value for c in r.categories], r.urgency_floor.value
     (['emergency_symptoms'], 'emergent')
     """
-    view = matching_view(text, lower=True)
+    view = sensitivity_view(text)
     lview = view.text
     findings: list[SensitivityFinding] = []
     for cue, rx in _COMPILED:
@@ -480,6 +545,10 @@ def detect_sensitivity(text: str) -> SensitivityReport:
                 floor = U
             reasons.append("out_of_medicine:urgent")
             break
+    if language is not None and not language.supported and cats:
+        reasons.append("language_unsupported:urgent")
+        if floor == R:
+            floor = U
     return SensitivityReport(sensitive=bool(cats), categories=cats, urgency_floor=floor,
                              urgency_reasons=sorted(set(reasons)), findings=sorted(findings, key=lambda f: f.span.start))
 
