@@ -17,6 +17,11 @@ from __future__ import annotations
 # (category, floor, history_suppresses, patterns). Floors: E emergent, U urgent, R routine.
 VI: list[tuple[str, str, bool, list[str]]] = [
     ("emergency_symptoms", "E", True, [
+        r"(?:te|nga|bi nga)[^.]{0,60}(?:dap|dung|va) (?:dau|dau vao)[^.]{0,80}(?:non|oi|lu lan|lo mo|ngu li bi|khong tinh)", r"(?:kho|khong) (?:goi|danh thuc) (?:day|tinh)",
+        r"tho (?:nhanh|gap|cham|yeu)", r"(?:em be|thai) (?:\w+ )?(?:khong|it|khong con) (?:dap|cu dong|dong)", r"vo oi (?:roi|som)", r"(?:ro|chay) nuoc oi", r"cung co",
+        r"(?:dom|cham|ban) (?:mau )?(?:tim|do)(?: khap)?", r"ceton", r"nhiem (?:toan|ceton)", r"(?:lu lan|lo mo|me man)", r"huyet ap (?:\w+ ){0,3}(?:rat |qua )?(?:thap|cao)",
+        r"(?:choang|chong mat)[^.]{0,40}(?:chay mau|ra mau)", r"(?:chay mau|ra mau)[^.]{0,40}(?:choang|chong mat|xiu)", r"thai ngoai tu cung", r"tien san giat", r"san giat",
+        r"(?:khong|ko) (?:chiu )?(?:bu|an|uong)[^.]{0,40}(?:sot|tuan tuoi|ngay tuoi)", r"(?:moi|mat|da|nguoi) (?:\w+ )?(?:tim tai|tim|xanh tai)",
         # chest pain / pressure, heart attack
         r"dau (?:that |tuc |nhoi )?(?:o )?nguc", r"tuc nguc", r"nang nguc", r"(?:ep|bop|de) (?:chat )?nguc", r"nguc (?:bi )?(?:dau|tuc|that|ep|nang)",
         r"dau that nguc", r"nhoi mau co tim", r"(?:len )?con dau tim", r"dau tim (?:cap|nang)", r"ngung tim", r"tim ngung dap",
@@ -44,6 +49,9 @@ VI: list[tuple[str, str, bool, list[str]]] = [
         r"goi 911", r"cap cuu ngay", r"te (?:canh )?tay (?:trai|ben trai)",
     ]),
     ("self_harm", "E", False, [
+        r"(?:ngu|nam) (?:luon |mai )?(?:ma )?(?:khong|chang) (?:\w+ )?(?:day|thuc day|tinh day)(?: nua)?", r"song (?:cung |nua )?(?:khong|chang) (?:de |biet )?(?:lam gi|ich gi)",
+        r"(?:khong|ko) (?:muon|can) (?:thuc|tinh) day", r"(?:khong|ko) (?:chiu|chiu dung) (?:noi|duoc) nua", r"(?:tich|gom|de danh) (?:\w+ ){0,2}thuoc", r"tu (?:cat|rach|lam dau)",
+        r"ke hoach an toan",
         r"tu tu", r"tu sat", r"muon chet", r"(?:khong|chang) (?:con )?muon song(?: nua)?", r"chet (?:cho|di cho) (?:xong|roi)", r"ket lieu",
         r"ket thuc (?:cuoc doi|cuoc song|tat ca|moi thu)", r"tu lam hai ban than", r"tu hai", r"lam hai (?:ban )?than minh", r"tu gay thuong tich",
         r"(?:rach|cat|cua) (?:co )?tay", r"uong (?:\w+ ){0,3}qua lieu", r"qua lieu", r"uong (?:het |ca )(?:vi|lo|hop|chai|nam) (?:thuoc)?",
@@ -52,6 +60,10 @@ VI: list[tuple[str, str, bool, list[str]]] = [
         r"y dinh tu", r"y nghi (?:tu tu|muon chet|tu sat|tu hai)", r"nghi (?:den|toi) (?:chuyen )?(?:chet|tu tu)",
     ]),
     ("abuse", "U", False, [
+        r"(?:chong|vo|ban trai|con trai|con gai|con|thang|dua|nguoi cham soc|nguoi giup viec|di|ong|ba|bo duong|cha duong|chu|bac)[^.]{0,50}(?<![a-z])(?:danh|xo|dap|tat|bop co|dam) (?:toi|em|chau|be|con|ba|me|bac|ong|chi|no|vo|vao)",
+        r"bam (?:tim|den|xanh)?", r"(?:giu|lay|cam|xai het) (?:\w+ ){0,2}tien (?:\w+ ){0,2}(?:cua )?(?:toi|em|ba|ong|me|bo|bac)", r"lenh (?:cam|bao ve|giam sat)", r"vawa",
+        r"(?:vao|vo|den) phong (?:\w+ ){0,3}(?:ban dem|buoi toi|dem)", r"(?:rinh|so mo|so soang|cham vao) (?:nguoi|\w+ )?(?:\w+ )?(?:em|chau|be|con)", r"bo (?:mac|be|doi an)",
+        r"(?:dau hieu|nghi) (?:bi )?(?:bo mac|nguoc dai|danh|bao hanh)", r"loet (?:do )?nam (?:lau|liet)", r"(?:khong|chua) (?:duoc )?(?:cho an|tam rua|ve sinh)",
         r"bao hanh", r"bao luc gia dinh", r"(?:bi )?danh dap", r"(?:chong|vo|ban trai|bo|me|con|cha) (?:\w+ ){0,2}danh (?:toi|em|chau|be|con|ba|me|bac)",
         r"bi (?:\w+ ){0,2}danh", r"xam hai(?: tinh duc)?", r"hiep dam", r"quay roi tinh duc", r"so ve nha", r"(?:khong|ko) an toan (?:o|khi o|tai) nha",
         r"nguoc dai", r"bo (?:mac|be)", r"de doa (?:giet|danh|toi|em)?", r"doa (?:giet|danh)", r"(?:lay|giu|chiem|xai) (?:het )?tien (?:cua )?(?:toi|em|ba|ong|me|bo)",
@@ -59,6 +71,7 @@ VI: list[tuple[str, str, bool, list[str]]] = [
         r"vung kin",
     ]),
     ("pregnancy", "R", False, [
+        r"thai nhi", r"(?:sieu am|kham) (?:\w+ ){0,3}thai", r"(?:em be|thai) (?:\w+ )?(?:dap|dap it|khong dap|cu dong|it dong)", r"nha (?:ho sinh|bao sanh)", r"ba do",
         r"co thai", r"mang thai", r"co bau", r"(?:bau|thai) (?:duoc )?\d+ (?:tuan|thang)", r"\d+ tuan thai", r"tuoi thai", r"thai ky", r"thai phu",
         r"tre kinh", r"(?:chua|khong) (?:co|thay|den) kinh", r"mat kinh", r"que thu (?:thai )?(?:\w+ ){0,3}(?:2|hai) vach", r"thu thai (?:\w+ ){0,2}duong tinh",
         r"sau sinh(?! nhat)", r"moi sinh (?:em be|be|con)", r"cho con bu", r"say thai", r"pha thai", r"pha bo thai", r"kham thai", r"du sinh", r"ngay sinh du kien",
@@ -75,12 +88,17 @@ VI: list[tuple[str, str, bool, list[str]]] = [
         r"duong tinh",
     ]),
     ("critical_result", "E", True, [
+        r"(?:phong |noi |ben )?xet nghiem (?:vua |da )?(?:goi|dien|bao)", r"(?:bao|noi|dan) (?:\w+ ){0,4}(?:di|vao|toi) (?:phong )?cap cuu", r"(?:rat|qua) (?:thap|cao)",
         r"gia tri (?:nguy hiem|bao dong|khan cap|toi han)", r"muc (?:nguy hiem|bao dong)", r"ket qua (?:\w+ ){0,3}(?:nguy hiem|khan cap)",
     ]),
 ]
 
 ZH: list[tuple[str, str, bool, list[str]]] = [
     ("emergency_symptoms", "E", True, [
+        r"剧痛", r"最痛", r"重影", r"复视", r"(?:很|非常)难叫醒", r"叫不(?:太)?醒", r"呼吸(?:很)?(?:慢|浅|快)", r"(?:摔|跌)(?:倒|了)(?:\w{0,20})(?:头|脑袋)(?:\w{0,40})(?:呕吐|吐|糊涂|迷糊|嗜睡|叫不醒|意识)",
+        r"(?:头|脑袋)(?:\w{0,3})(?:撞|磕|碰)(?:\w{0,40})(?:呕吐|吐了|糊涂|迷糊|嗜睡|叫不醒|意识)", r"(?:胎动|宝宝)(?:\w{0,3})(?:减少|少了|不动|没动|很少)", r"破水", r"羊水破",
+        r"(?:脖子|颈部)(?:发)?(?:硬|僵)", r"紫(?:色)?(?:斑|点)", r"酮症", r"酮体", r"(?:意识|神志)(?:模糊|不清)", r"(?:很|非常|特别)(?:糊涂|迷糊)", r"血压(?:\w{0,4})(?:很低|很高|太高)",
+        r"(?:流|出)血(?:\w{0,6})(?:头晕|晕)", r"宫外孕", r"先兆子痫", r"子痫",
         r"胸(?:口|部|前)?(?:剧?痛|疼|闷|压|紧|绞痛|憋)", r"心口(?:痛|疼|闷)", r"心绞痛", r"压榨(?:样|性)", r"心(?:肌)?梗", r"心脏病(?:发作|又犯)", r"心跳(?:骤)?停",
         r"呼吸(?:困难|急促|不畅|费力|不过来|不上来)", r"喘不(?:过|上)气", r"透不过气", r"上不来气", r"憋气", r"气(?:短|促|喘吁吁)", r"无法呼吸", r"不能呼吸",
         r"(?:嘴唇|脸|面色|指甲)(?:发)?(?:紫|青|乌)",
@@ -97,18 +115,23 @@ ZH: list[tuple[str, str, bool, list[str]]] = [
         r"突然(?:看不见|失明|视力)", r"叫救护车", r"打911",
     ]),
     ("self_harm", "E", False, [
+        r"撑不(?:下去|住了)", r"熬不下去", r"活着(?:真|都|也|还)?(?:没|没有)(?:什么)?(?:意思|意义)", r"想(?:从\w{0,4})?跳(?:下去|楼|河)?", r"(?:全部|都|一起)吃(?:掉|了|下去)",
+        r"我死了(?:\w{0,12})?(?:好|好过|算了)", r"不如死了", r"死了算了", r"做傻事", r"不想(?:再)?醒(?:来|过来)?", r"(?:攒|存|囤)(?:了)?(?:\w{0,4})?药", r"安全计划",
         r"自杀", r"轻生", r"寻死", r"想死", r"不想活", r"活不下去", r"活着(?:没|没有)(?:意思|意义)", r"结束(?:自己的)?生命", r"了结(?:自己|生命)", r"一了百了",
         r"自残", r"自伤", r"伤害自己", r"割腕", r"(?:服|吃)(?:了)?(?:\w{0,4})?(?:药)?过量", r"过量服药", r"(?:吃|吞)(?:了)?(?:一整|整)(?:瓶|盒)",
         r"(?:吃|吞)(?:了)?(?:很多|好多|一把|大量)(?:的)?(?:\w{0,4})?(?:药|片)", r"跳楼", r"跳河", r"上吊", r"(?:是|成了)(?:家人的|大家的)?(?:负担|拖累)",
         r"遗书", r"(?:跟|向)(?:大家|家人|所有人)(?:告别|道别)", r"消失(?:算了|掉)", r"不想醒来",
     ]),
     ("abuse", "U", False, [
+        r"(?:丈夫|老公|男友|男朋友|儿子|女儿|护工|保姆|继父|他|她)(?:\w{0,12})(?:打|推|踢|掐|揍)(?:我|她|他|了)", r"保护令", r"限制令", r"禁制令", r"褥疮", r"压疮",
+        r"(?:照顾|护理)(?:不周|不当)", r"没人(?:管|照顾)", r"(?:拿|抢|扣|控制)(?:走|着)?(?:了)?(?:\w{0,4})?(?:钱|工资|退休金|补助)", r"动手", r"暴力",
         r"家暴", r"家庭暴力", r"(?:打|揍|踢|掐)(?:我|她|他|孩子|老人)", r"被(?:\w{0,3})?(?:打|揍|踢|掐)", r"殴打", r"虐待", r"性侵", r"性骚扰", r"强奸",
         r"猥亵", r"不敢回家", r"(?:在家|家里)(?:不安全|很危险)", r"威胁(?:要)?(?:杀|打)?", r"掐(?:脖子|住脖子)", r"(?:疏于|没人)照顾", r"忽视", r"遗弃",
         r"(?:拿走|控制|抢走|扣着?)(?:我|她|他)?的?(?:钱|工资|退休金|证件)", r"(?:淤青|瘀青|瘀伤|淤伤|青一块紫一块)", r"(?:害怕|怕)(?:我)?(?:丈夫|老公|男朋友|妻子|老婆|伴侣|继父|照顾者)",
         r"不让(?:我|她|他)(?:出门|见人|工作)", r"乱摸", r"摸(?:我|她|他)的?(?:私处|下体)",
     ]),
     ("pregnancy", "R", False, [
+        r"(?:\d+|[一二三四五六七八九十]+)(?:周|个月)(?:大)?的?(?:身孕|孕)", r"B超(?:\w{0,4})胎", r"大排畸", r"唐筛", r"糖耐", r"助产", r"月子",
         r"怀孕", r"妊娠", r"怀上了", r"有了身孕", r"有(?:了)?宝宝", r"孕(?:\d+|[一二三四五六七八九十]+)(?:周|个?月)", r"孕周", r"孕妇", r"孕期", r"早孕", r"孕吐",
         r"(?:月经|例假|大姨妈)(?:推迟|没来|晚了|迟了)", r"停经", r"验孕", r"两条(?:杠|线)", r"预产期", r"产检", r"产后", r"坐月子", r"哺乳", r"母乳喂养",
         r"喂奶", r"流产", r"小产", r"宫外孕", r"胎(?:儿|动|心|盘)", r"羊水", r"先兆子痫", r"妊娠期糖尿病", r"早产",
@@ -125,6 +148,7 @@ ZH: list[tuple[str, str, bool, list[str]]] = [
         r"活检", r"骨折", r"病变", r"阳性", r"不正常", r"(?:标|显示)(?:成)?红(?:色)?", r"(?:高|低)于(?:正常|参考)", r"超出(?:正常|参考)(?:范围|值)",
     ]),
     ("critical_result", "E", True, [
+        r"(?:化验室|检验科|实验室|化验所|检验所|诊所|医院)(?:\w{0,4})?(?:打(?:来)?(?:了)?电话|来电)", r"(?:叫|让|要)(?:我|她|他|我们)(?:马上|立刻|赶快)?(?:去)?(?:急诊|医院)", r"(?:非常|很|特别|太)(?:低|高)",
         r"危急值", r"危急", r"危险值", r"紧急(?:通知|报告|结果)", r"临界值",
     ]),
 ]

@@ -246,6 +246,78 @@ LEXICON += [
         r"(?:lips|eyes|face|tongue) (?:and (?:eyes|face|lips|tongue) )?(?:are )?(?:puffing|swelling) up",
     ], history=True),
 ]
+# Second layer (issue 10), from telephone-triage red flags and clinical documentation conventions:
+# passive death wishes and crisis-care vocabulary, a lab's phone call about a result, head injury on
+# a blood thinner, obstetric warning signs, meningitis and DKA signs, strangulation and protective orders.
+LEXICON += [
+    *_cues(C.self_harm, "en", E, [
+        r"(?:didn'?t|don'?t|wouldn'?t|never|not) (?:\w+ ){0,2}wake up", r"(?:passive|active) (?:suicidal )?(?:ideation|si)\b", r"passive death wish",
+        r"death wish", r"c-?ssrs", r"safety plan(?:ning)?", r"crisis (?:line|team|hotline)", r"(?<![\d-])988(?![\d-])", r"epds (?:item )?10",
+        r"intentional(?:ly)? (?:ingest\w*|overdos\w*|took|swallow\w*|self[- ]poison\w*)", r"(?:saving|stockpiling|hoarding|collecting) (?:up )?(?:all )?(?:(?:my|the|his|her) )?(?:\w+ ){0,3}(?:pills|meds|medications?|tablets)",
+        r"saving up (?:my|his|her) \w+", r"(?:tired|sick) of (?:being a burden|living)", r"(?:tonight|today) is the night", r"(?:cutting|burning|scratching) (?:my|him|her)sel(?:f|ves)",
+        r"done with (?:everything|life|it all)", r"(?:can'?t|cannot) (?:do this|take (?:it|this)) any ?more", r"(?:thoughts?|thinking) (?:of|about) (?:harming|hurting|killing) (?:my|him|her)self",
+    ]),
+    *_cues(C.self_harm, "es", E, [
+        r"(?:ya )?no despertar", r"no volver a despertar", r"(?:ya )?no aguanto (?:mas|esto)", r"cortando(?:me|se)", r"me corto", r"se corta", r"(?:me|se) cortaba",
+        r"plan de seguridad", r"ideacion suicida", r"(?:todas las|un monton de) pastillas (?:\w+ ){0,4}(?:en la mano|juntas)", r"quiero desaparecer",
+        r"(?:pensado|pensando|pienso) en (?:hacerme dano|matarme|cortarme|quitarme)", r"ingest\w+ intencional", r"sobredosis intencional",
+    ]),
+    *_cues(C.emergency_symptoms, "en", E, [
+        r"(?:fell|fall|hit (?:his|her|my) head)[^.]{0,80}(?:warfarin|coumadin|eliquis|apixaban|xarelto|rivaroxaban|blood thinner|anticoag\w*)",
+        r"(?:warfarin|coumadin|eliquis|apixaban|xarelto|rivaroxaban|blood thinner|anticoag\w*)[^.]{0,80}(?:fell|hit (?:his|her|my) head|head injury)",
+        r"(?:baby|fetus) (?:is |has )?(?:not|isn'?t|hasn'?t|barely|stopped|hardly) (?:been )?moving", r"(?:decreased|reduced|less|no) fetal movements?",
+        r"(?:water|waters) (?:broke|has broken|breaking)", r"rupture of (?:the )?membranes", r"leaking fluid", r"coffee[- ]ground",
+        r"(?:stiff neck|neck stiffness)", r"(?:purple|dark red) (?:spots|rash|dots)", r"petechia\w*", r"purpura", r"non-?blanching", r"dka\b",
+        r"diabetic ketoacidosis", r"ketones?[^.]{0,40}(?:vomit|breathing fast|large|high)", r"(?:vomit\w*|throwing up)[^.]{0,40}ketones",
+        r"(?:new|acute|sudden) (?:onset )?confusion", r"(?:more|very|newly|acutely) confused", r"altered mental status", r"\bams\b",
+        r"(?:sbar|change in condition)[^\n]{0,200}(?:call|now|stat)", r"pleuritic", r"(?:calf|leg) (?:swelling|pain)[^.]{0,60}(?:short(?:ness)? of breath|dyspnea|chest)",
+        r"near[- ]syncope", r"lightheaded[^.]{0,40}(?:bleeding|pads?|blood)", r"(?:bleeding|pads?)[^.]{0,40}lightheaded", r"ectopic",
+        r"(?:severe|worst|sudden) (?:\w+ ){0,2}headache[^.]{0,60}(?:vision|seeing|blurr|spots|pregnan|weeks)", r"preeclampsia", r"pre-eclampsia",
+        r"(?:at rest|resting)[^.]{0,20}short(?:ness)? of breath|short(?:ness)? of breath (?:at rest|while resting|sitting still)", r"refus\w+ (?:to go to )?(?:the )?(?:er|ed|911|ambulance|hospital)",
+        r"(?:breathing|breathes) (?:fast|rapid\w*|hard|slow\w*)", r"(?:hard|difficult) to (?:wake|rouse|arouse)", r"(?:very )?lethargic",
+        r"(?:not|won'?t|isn'?t) (?:feeding|eating|drinking)[^.]{0,40}(?:fever|lethargic|sleepy|weeks? old|days? old)", r"tachypn\w*", r"cyano\w*",
+    ], history=True),
+    *_cues(C.emergency_symptoms, "es", E, [
+        r"(?:se cayo|cayo|se pego|golpe\w*)[^.]{0,100}(?:cabeza)[^.]{0,120}(?:eliquis|xarelto|warfarina|coumadin|anticoagul\w*|adelgazar la sangre)",
+        r"(?:eliquis|xarelto|warfarina|coumadin|anticoagul\w*)[^.]{0,100}(?:se cayo|se pego en la cabeza|golpe en la cabeza)",
+        r"(?:muy |bien )?confundid[oa]", r"(?:el )?bebe (?:casi )?no se (?:mueve|ha movido)", r"(?:ya )?no siento (?:al|que el) bebe", r"(?:menos|no hay|disminucion de) movimientos?",
+        r"se me (?:rompio|reventó|rompio) la fuente", r"(?:rompi|rompio) (?:la )?fuente", r"(?:salida|perdida) de liquido", r"vomit\w* (?:como )?(?:cafe|posos de cafe)",
+        r"(?:cuello|nuca) (?:rigid[oa]|tiesa?|dur[oa])", r"manchas (?:moradas|rojas que no)", r"petequias", r"cetoacidosis", r"cetonas",
+        r"(?:muy )?(?:decaid[oa]|aguadit[oa]|letargic[oa]|somnolient[oa])", r"respira (?:muy )?(?:rapido|rapidito|con dificultad|raro)", r"preeclampsia",
+        r"no (?:quiere )?(?:comer|mamar|tomar (?:pecho|leche))[^.]{0,40}(?:fiebre|semanas|dias)", r"(?:se ve|esta) (?:morad[oa]|azul)",
+        r"no (?:quiere|quiso) ir (?:a|al) (?:la )?(?:emergencia|hospital|911)", r"(?:mareo|mareada?)[^.]{0,40}(?:sangrado|sangre)", r"embarazo ectopico",
+    ], history=True),
+    *_cues(C.critical_result, "en", E, [
+        r"(?:the )?lab (?:called|phoned|rang)", r"(?:got|had|received) a (?:call|phone call) from (?:the )?lab", r"told (?:me|her|him|us) to go to (?:the )?(?:er|ed|emergency|hospital)",
+        r"critically (?:high|low)",
+    ], history=True),
+    *_cues(C.critical_result, "es", E, [
+        r"(?:me|nos|le) (?:llamo|llamaron|hablaron) (?:del|de el|los del) laboratorio", r"(?:el|del) laboratorio (?:me |nos |le )?(?:llamo|llamaron|hablo|hablaron)",
+        r"(?:me|le|nos) dijeron que (?:fuera|fuéramos|fueramos|vaya|vayamos|la llevara|lo llevara) a (?:la )?(?:emergencia|sala de emergencias|hospital|urgencias)",
+    ], history=True),
+    *_cues(C.pregnancy, "en", R, [
+        r"prenatal\w*", r"(?:fetal|baby'?s?) (?:movement|heart ?(?:beat|rate)|kicks?)", r"kick counts?", r"anatomy (?:scan|ultrasound)", r"\d+ ?(?:wks?|weeks?) (?:ga|iup|pregnant|along)",
+        r"\bga \d+", r"gravida", r"\bg\d+p\d+", r"nuchal translucency", r"glucose (?:challenge|tolerance)[^.]{0,30}(?:pregnan|weeks|ob)", r"(?:ob|obstetric) (?:visit|appointment|ultrasound|intake)",
+        r"midwife", r"doula", r"post[- ]?partum", r"(?:breast|chest)[- ]?feeding", r"lactat\w*", r"newborn (?:and|&) mother",
+    ]),
+    *_cues(C.pregnancy, "es", R, [
+        r"prenatal\w*", r"(?:tengo|tiene|estoy de|esta de|las|cumplo|ya voy (?:en|por)|voy en|con) \d+ semanas(?! (?:de (?:vacaciones|incapacidad)|sin))",
+        r"(?:el )?bebe (?:se mueve|patea|no se mueve)", r"movimientos? (?:fetales|del bebe)", r"partera", r"ultrasonido (?:de las \d+ semanas|morfologico|del bebe)",
+        r"parto", r"dar a luz", r"(?:recien )?(?:aliviad[ao]|parida)", r"cuarentena (?:despues del parto|posparto)", r"posparto", r"postparto", r"dando pecho", r"amamant\w*",
+    ]),
+    *_cues(C.abuse, "en", U, [
+        r"strangulation", r"strangl\w*", r"(?:restraining|protective|protection) order", r"\bvawa\b", r"adult protective services", r"\baps\b (?:report|referral|was (?:called|notified)|case)",
+        r"child protective services", r"\bcps\b (?:report|referral|was (?:called|notified)|case|involved)", r"(?:taking|took|takes|cashing|cashed|cashes|steals|stole|stealing) (?:her|his|my) (?:\w+ )?(?:checks?|money|benefits|ssi|pension)",
+        r"elder (?:abuse|neglect|exploitation)", r"(?:caregiver|self)[- ]neglect", r"bed ?sores?[^.]{0,60}(?:neglect|left alone|not (?:turned|fed|changed))", r"(?:comes|came|coming) into (?:my|her|his) room at night",
+        r"(?:touch|touches|touched|touching) (?:me|her|him) (?:\w+ ){0,2}(?:private|down there|where)", r"(?:sexual|physical) assault", r"assaulted", r"(?:hits|hit|hitting|slaps|slapped|punched) (?:\w+ ){0,2}(?:me|her|him) when",
+    ]),
+    *_cues(C.abuse, "es", U, [
+        r"orden de (?:restriccion|proteccion|alejamiento)", r"\bvawa\b", r"(?:me|le|la|lo) (?:pega|pegaba|golpeaba|golpea|jaloneaba|ahorcaba|estrangulaba)",
+        r"(?:se mete|entra|entraba) (?:a|en) (?:su|mi) (?:cuarto|recamara) (?:en la|por la) noche", r"(?:la|lo|me) (?:toca|tocaba|toco) (?:\w+ ){0,3}(?:partes|donde no)",
+        r"(?:descuid\w*|abandonad[oa]|desatendid[oa])", r"(?:le|me) (?:quita|quito|cobra|cobro|agarra|agarro) (?:sus|mis|el|los) (?:cheques?|dinero|pension)",
+        r"proteccion (?:de|al) adulto", r"servicios de proteccion",
+    ]),
+]
 # Vietnamese and Chinese (tools.intake.lexicon_vi_zh): folded Vietnamese, Simplified Chinese.
 _FLOORS = {"E": E, "U": U, "R": R}
 for _lang, _table in (("vi", _vz.VI), ("zh", _vz.ZH)):
@@ -419,6 +491,8 @@ def _lab_line_findings(view: MatchingView, lview: str) -> list[SensitivityFindin
         if not LAB_LINE.search(line) or re.search(r"\(\d{3}\)|\d{3}-\d{4}", line):
             continue
         name_part = line[: values[0].start()]
+        if _DOSE_AFTER.match(line[values[0].end():values[0].end() + 8]) or _RX_WORDS.search(name_part):
+            continue  # "potassium chloride 20 mEq": a dose, not a result
         value = float(values[0].group("v"))
         flag = _LAB_FLAG.search(line[values[0].end():])
         rng = _LAB_RANGE.search(line[values[0].end():])
@@ -444,6 +518,93 @@ def _lab_line_findings(view: MatchingView, lview: str) -> list[SensitivityFindin
             out.append(SensitivityFinding(category=C.abnormal_result, span=span, cue="lab:flag" if flag else "lab:range",
                                           language=lang, urgency_floor=U))
     return out
+
+
+# Values written in running text ("the lab called, potassium 6.7", "kali 2.4", "血钾2.5", "tiểu cầu
+# chỉ có 11"): analyte names in the four languages, the value within a few words after, plausible
+# bounds (a value outside them is a date, a dose or an id, not a result) and the critical limits above.
+FREE_ANALYTES: list[tuple[str, str, tuple[float, float]]] = [
+    (r"potassium|potasio|\bk\+?|kali|血钾|钾", r"potassium|potasio|\bk\b", (1.0, 10.0)),
+    (r"sodium|sodio|\bna\+?|natri|血钠|钠", r"sodium|sodio|\bna\b", (90.0, 200.0)),
+    (r"hemoglobin|hemoglobina|\bhgb|\bhb|huyet sac to|血红蛋白|血色素", r"hemoglobina?(?!\w)(?!\W*a\W?[1l]\W?c)|\bhgb\b|\bhb\b", (1.5, 25.0)),
+    (r"platelets?(?: count)?|plaquetas|\bplt|tieu cau|血小板", r"platelets?|plaquetas", (1.0, 2000.0)),
+    (r"\binr", r"\binr\b", (0.5, 20.0)),
+    (r"lithium|litio|liti|锂", r"lithium|litio", (0.1, 10.0)),
+    (r"glucose|glucosa|blood sugar|azucar|duong huyet|duong (?:trong )?mau|血糖", r"glucose|glucosa", (10.0, 2000.0)),
+    (r"calcium|calcio|canxi|血钙", r"calcium|calcio", (2.0, 20.0)),
+    (r"troponin|troponina|肌钙蛋白", r"troponin|troponina", (0.0, 100.0)),
+]
+_DOSE_AFTER = re.compile(r"^\s*(?:mg|mcg|meq|ml|tab|tablet|cap|pill|units?|u\b|iu|viên|vien|片|毫克)")
+_FREE_VALUE = [(re.compile(r"(?<![a-z])(?:" + names + r")(?![a-z])[^\d\n.;]{0,24}?(?P<v>\d+(?:[.,]\d+)?)(?![\d/])"), key, bounds)
+               for names, key, bounds in FREE_ANALYTES]
+_RX_WORDS = re.compile(r"chloride|cloruro|citrate|gluconate|supplement|suplemento|tablet|pastilla|vien|片|dose|dosis|carbonate|carbonato")
+
+
+def _free_value_findings(view: MatchingView, lview: str) -> list[SensitivityFinding]:
+    """Critical values read from running text, not only from lab-table lines."""
+    out: list[SensitivityFinding] = []
+    for rx, key, (lo, hi) in _FREE_VALUE:
+        for m in rx.finditer(lview):
+            raw = m.group("v")
+            value = float(raw.replace(",", "")) if re.fullmatch(r"\d{1,3},\d{3}", raw) else float(raw.replace(",", "."))
+            if key.startswith("platelet") and value >= 2000:
+                value /= 1000.0  # 11,000 -> 11 (x10^3/uL)
+            if not (lo <= value <= hi) or _DOSE_AFTER.match(lview[m.end():m.end() + 8]) or _RX_WORDS.search(m.group(0)):
+                continue
+            limits = next((lim for pat, lim in CRITICAL_LIMITS.items() if re.search(pat, key.split("|")[0].replace("\\b", ""))), None)
+            if limits is None:
+                continue
+            clo, chi = limits
+            if (clo is not None and value < clo) or (chi is not None and value > chi):
+                ctx = _context(Cue(C.critical_result, "en", "value", E, True), lview, m.start(), m.end())
+                if ctx != "current":
+                    continue
+                out.append(SensitivityFinding(category=C.critical_result, span=view.make_span(m.start(), m.end()),
+                                              cue="value:critical", language="any", urgency_floor=E))
+    return out
+
+
+# Vital signs written in notes and messages: an oxygen saturation under 90%, a systolic pressure under
+# 85 or at least 200 (or diastolic at least 120), a heart rate over 130 or under 40 is an emergency;
+# a pressure of 180/110 or more is urgent.
+_SPO2 = re.compile(r"(?<![a-z])(?:spo2|sp02|o2 sat\w*|sat(?:uration)?s?|pulse ox\w*|oxygen(?: level| saturation)?|oxigeno|oxigenacion|saturacion|"
+                   r"nong do oxy|oxy(?: trong mau)?|chi so oxy|血氧(?:饱和度)?)(?![a-z])[^\d\n]{0,14}?(?P<v>\d{2,3})(?:\s*%)?(?![\d/])")
+_BP = re.compile(r"(?<![a-z])(?:bp|b/p|blood pressure|pressure|presion(?: arterial)?|ta|huyet ap|血压|压)(?![a-z])[^\d\n]{0,14}?"
+                 r"(?P<s>\d{2,3})\s*/\s*(?P<d>\d{2,3})")
+_HR = re.compile(r"(?<![a-z])(?:hr|heart rate|pulse|pulso|frecuencia cardiaca|fc|nhip tim|mach|心率|心跳|脉搏)(?![a-z])[^\d\n]{0,10}?(?P<v>\d{2,3})(?![\d/])")
+_METER_HI = re.compile(r"(?<![a-z])(?:glucometer|glucometro|meter|sugar|azucar|glucosa|glucose|may do duong|duong huyet|血糖仪?)(?![a-z])[^.\n]{0,30}?"
+                       r"(?:[\"'(]hi[\"')]|\bhi\b|\bhigh\b(?= reading)|>\s*[56]00|over [56]00|mas de [56]00|tren [56]00|超过[56]00)")
+
+
+def _vital_findings(view: MatchingView, lview: str) -> tuple[list[SensitivityFinding], bool]:
+    """Emergency vital signs, and whether a merely urgent pressure was seen."""
+    out: list[SensitivityFinding] = []
+    urgent = False
+
+    def add(m: re.Match[str], cue: str) -> None:
+        if _context(Cue(C.emergency_symptoms, "en", cue, E, True), lview, m.start(), m.end()) == "current":
+            out.append(SensitivityFinding(category=C.emergency_symptoms, span=view.make_span(m.start(), m.end()), cue=cue,
+                                          language="any", urgency_floor=E))
+
+    for m in _SPO2.finditer(lview):
+        v = int(m.group("v"))
+        if 50 <= v < 90:
+            add(m, "vital:spo2_low")
+    for m in _BP.finditer(lview):
+        sys_, dia = int(m.group("s")), int(m.group("d"))
+        if not (40 <= sys_ <= 300 and 20 <= dia <= 200 and sys_ > dia):
+            continue
+        if sys_ < 85 or sys_ >= 200 or dia >= 120:
+            add(m, "vital:bp_extreme")
+        elif sys_ >= 180 or dia >= 110:
+            urgent = True
+    for m in _HR.finditer(lview):
+        v = int(m.group("v"))
+        if 20 <= v < 40 or 130 < v <= 250:
+            add(m, "vital:hr_extreme")
+    for m in _METER_HI.finditer(lview):
+        add(m, "vital:glucose_hi")
+    return out, urgent
 
 
 def _acuity_findings(view: MatchingView, lview: str) -> list[SensitivityFinding]:
@@ -525,6 +686,9 @@ def detect_sensitivity(text: str, *, language: LanguageReport | None = None) -> 
                                                cue=cue.pattern, language=cue.lang, urgency_floor=floor if not suppressed else R,
                                                suppressed_by=suppressed, context=ctx))
     findings.extend(_lab_line_findings(view, lview))
+    findings.extend(_free_value_findings(view, lview))
+    vitals, bp_urgent = _vital_findings(view, lview)
+    findings.extend(vitals)
     findings.extend(_acuity_findings(view, lview))
     for rx, cat in _ICD_CAT:
         for m in rx.finditer(view.text):
@@ -539,6 +703,9 @@ def detect_sensitivity(text: str, *, language: LanguageReport | None = None) -> 
             floor = f.urgency_floor if f.urgency_floor != R else floor
         if f.urgency_floor != R:
             reasons.append(f"{f.category.value}:{f.urgency_floor.value}")
+    if bp_urgent:
+        floor = U if floor == R else floor
+        reasons.append("vital:bp_high:urgent")
     for m in _OUT_OF.finditer(lview):
         if not _negated_before(_clause_before(lview, m.start())):
             if floor == R:
