@@ -318,6 +318,50 @@ LEXICON += [
         r"proteccion (?:de|al) adulto", r"servicios de proteccion",
     ]),
 ]
+
+
+def _near(a: str, b: str, words: int = 4) -> str:
+    """A pattern for `a` and `b` at most `words` words apart, in either order (patients do not write
+    red flags in one fixed phrase: "chest pain", "pain in my chest", "my chest has been tight")."""
+    gap = rf"(?:\W+\w+){{0,{words}}}?\W+"
+    return rf"(?:{a}){gap}(?:{b})|(?:{b}){gap}(?:{a})"
+
+
+LEXICON += [
+    *_cues(C.emergency_symptoms, "en", E, [
+        _near(r"chest", r"pain\w*|hurt\w*|tight\w*|pressure|heav\w*|squeez\w*|crush\w*|burn\w*|ach\w*"),
+        _near(r"left arm|left shoulder|jaw", r"heav\w*|numb\w*|tingl\w*|weak\w*", 3),
+        _near(r"vomit\w*|throw\w* up|puk\w*", r"blood\w*|coffee", 4), _near(r"kill|shoot|end", r"gun|pistol|rifle|firearm|knife|rope", 6),
+        _near(r"face|smile|mouth", r"droop\w*|crooked|uneven|lopsided", 3), _near(r"speech|words|talk\w*", r"slur\w*|garbl\w*|jumbl\w*|strange|weird|nonsense", 3),
+    ], history=True),
+    *_cues(C.emergency_symptoms, "es", E, [
+        _near(r"pecho", r"dolor\w*|duel\w*|aprieta\w*|apretando|apretaran|opresion|presion|pesadez|pesad[oa]|quema\w*|ardor"),
+        r"(?:me|le|nos) falta (?:el )?aire", r"sin (?:poder )?(?:respirar|aire)", r"(?:apenas|casi no) (?:puedo|puede) respirar",
+        _near(r"brazo izquierdo|quijada|mandibula", r"pesad[oa]|dormid[oa]|entumid[oa]|hormigue\w*|debil", 3),
+        _near(r"vomit\w*|devolv\w*|arroj\w*", r"sangre|cafe|negro", 4), _near(r"matar\w*|matarse|matarme|suicid\w*", r"pistola|arma|cuchillo|soga|cuerda|navaja", 8),
+        r"(?:se|me) (?:va|voy) a matar", r"(?:cara|boca) (?:\w+ ){0,2}(?:chueca|torcida|caida|de lado)", r"manch\w* morad\w*", r"no (?:quiere|puede) mover el cuello",
+        r"(?:muy|bien) (?:dormid[oa]|somnolient[oa]|decaid[oa])", r"no (?:me |nos |le )?responde(?: bien)?",
+    ], history=True),
+]
+
+
+# Fever in an infant under 3 months is an emergency wherever the age and the fever sit in the text.
+_INFANT_AGE = re.compile(r"(?<![\w.])(?:(?:[1-9]|1[0-2])[- ](?:weeks?|wks?|semanas?|tuan)|(?:[1-9]|[1-8]\d)[- ](?:days?|dias?|ngay)|newborn|recien nacid[oa]|"
+                         r"so sinh|(?:[1-9]|1[0-2]) ?(?:周|个?星期)大?|(?:[1-9]|[1-8]\d) ?天大|新生儿)(?:[- ]old)?|(?:[1-9]|1[0-2])[- ]week[- ]old")
+_FEVER = re.compile(r"fever|febrile|fiebre|calentura|temp\w* (?:of )?(?:100\.[4-9]|10[1-6]|3[89](?:\.\d)?)|sot|发烧|发热|(?:3[89]|40)(?:\.\d)?\s*(?:°|度|c\b)")
+
+
+def _infant_fever_findings(view: MatchingView, lview: str) -> list[SensitivityFinding]:
+    age, fever = _INFANT_AGE.search(lview), _FEVER.search(lview)
+    if not (age and fever):
+        return []
+    if _context(Cue(C.emergency_symptoms, "en", "fever", E, True), lview, fever.start(), fever.end()) != "current":
+        return []
+    a, b = sorted((age.start(), fever.start()))
+    return [SensitivityFinding(category=C.emergency_symptoms, span=view.make_span(a, max(age.end(), fever.end()) if b - a < 200 else a + 1),
+                               cue="infant+fever", language="any", urgency_floor=E)]
+
+
 # Vietnamese and Chinese (tools.intake.lexicon_vi_zh): folded Vietnamese, Simplified Chinese.
 _FLOORS = {"E": E, "U": U, "R": R}
 for _lang, _table in (("vi", _vz.VI), ("zh", _vz.ZH)):
@@ -690,6 +734,7 @@ def detect_sensitivity(text: str, *, language: LanguageReport | None = None) -> 
     vitals, bp_urgent = _vital_findings(view, lview)
     findings.extend(vitals)
     findings.extend(_acuity_findings(view, lview))
+    findings.extend(_infant_fever_findings(view, lview))
     for rx, cat in _ICD_CAT:
         for m in rx.finditer(view.text):
             findings.append(SensitivityFinding(category=cat, span=view.make_span(m.start(), m.end()), cue="icd10:" + m.group(),
