@@ -578,8 +578,8 @@ FREE_ANALYTES: list[tuple[str, str, tuple[float, float]]] = [
     (r"calcium|calcio|canxi|血钙", r"calcium|calcio", (2.0, 20.0)),
     (r"troponin|troponina|肌钙蛋白", r"troponin|troponina", (0.0, 100.0)),
 ]
-_DOSE_AFTER = re.compile(r"^\s*(?:mg|mcg|meq|ml|tab|tablet|cap|pill|units?|u\b|iu|viên|vien|片|毫克)")
-_FREE_VALUE = [(re.compile(r"(?<![a-z])(?:" + names + r")(?![a-z])[^\d\n.;]{0,24}?(?P<v>\d+(?:[.,]\d+)?)(?![\d/])"), key, bounds)
+_DOSE_AFTER = re.compile(r"^\s*(?:(?:mg|mcg|meq|ml|units?|u|iu)(?![/a-z])|tab|tablet|cap|pill|viên|vien|片|毫克)")
+_FREE_VALUE = [(re.compile(r"(?<![a-z])(?:" + names + r")(?![a-z])(?!\W*a\W?[1l]\W?c)[^\d\n.;]{0,24}?(?P<v>\d+(?:[.,]\d+)?)(?![\d/])"), key, bounds)
                for names, key, bounds in FREE_ANALYTES]
 _RX_WORDS = re.compile(r"chloride|cloruro|citrate|gluconate|supplement|suplemento|tablet|pastilla|vien|片|dose|dosis|carbonate|carbonato")
 
