@@ -270,8 +270,7 @@ def detect_sensitivity(state: IntakeState, runtime: GraphRuntime[IntakeContext])
     report = detect(state["text"], language=language)
     injection = detect_injection(state["text"])
     flags = list(state.get("flags", [])) + [clinical_flag(c) for c in report.categories] + language.flags()
-    if injection.suspected:
-        flags.append("injection_suspected")
+    flags += injection.flags()
     return {"flags": flags, "sensitivity": {
         "language": language.language, "language_supported": language.supported,
         "sensitive": report.sensitive, "categories": [c.value for c in report.categories],

@@ -52,6 +52,7 @@ PLAIN_FLAGS = frozenset(
         "fallback_model",
         "injection_suspected",
         "language_unsupported",
+        "destination_change",
         "duplicate_suspected",
         "incomplete",
         "qa_sample",
@@ -152,7 +153,7 @@ class Route(BaseModel):
 
 # Flags that send an item to review whatever the policy says (DESIGN promise 4).
 ALWAYS_REVIEW_PLAIN = frozenset({"low_confidence", "degraded_input", "fallback_model", "injection_suspected",
-                                 "language_unsupported"})
+                                 "language_unsupported", "destination_change"})
 
 
 class Policy(BaseModel):

@@ -181,6 +181,12 @@ class InjectionReport(BaseModel):
     score: float = Field(ge=0.0, le=1.0)
     threshold: float
     findings: list[InjectionFinding] = Field(default_factory=list)
+    # A request for records that sends them somewhere new (a new fax, e-mail or address, "instead of"
+    # the one on file): a person checks it whoever wrote it (flag `destination_change`).
+    destination_change: bool = False
+
+    def flags(self) -> list[str]:
+        return (["injection_suspected"] if self.suspected else []) + (["destination_change"] if self.destination_change else [])
 
 
 class RedactedSpan(BaseModel):

@@ -224,6 +224,37 @@ def _ml_findings(view_text: str, make_span) -> list[InjectionFinding]:
     return out
 
 
+# Records sent somewhere new. A request for records (or results, images, a chart) and, in the same
+# document, a new destination: a new fax/e-mail/address, "instead of" the one on file, a number that
+# "has changed" or "no longer works". Whoever wrote it, a person checks where PHI goes.
+_RECORDS_WORDS = re.compile(r"(?<![a-z])(?:records?|charts?|chart notes|office notes|medical file|imaging|x-?rays|results|expediente|registros|historia clinica|"
+                            r"ho so(?: benh an)?|ket qua)(?![a-z])|病历|医疗记录|影像|报告|化验")
+_NEW_DESTINATION = re.compile(
+    r"(?<![a-z])(?:(?:new|updated|different|personal) (?:secure )?(?:fax|fax number|number|address|mailing address|e-?mail(?: address)?|destination|portal|upload link)|"
+    r"(?:fax|number|address|e-?mail)(?: number)? (?:has|have) (?:changed|been updated)|(?:fax|number|address|e-?mail) (?:is|are) (?:outdated|no longer (?:valid|in service|in use|working))|"
+    r"instead of (?:the |our |my )?(?:\w+ ){0,3}(?:fax|address|number|one on file|below|above|listed)|rather than (?:the |our |my )?(?:\w+ ){0,2}(?:fax|address|mail)|"
+    r"no longer (?:works|in service|valid)|replaces? (?:all )?(?:prior|previous|earlier) (?:numbers?|fax(?:es)?|addresses)|"
+    r"(?:nuevo|nueva) (?:fax|correo|numero|direccion|domicilio)|(?:fax|correo|numero|direccion) (?:nuevo|nueva|actualizad[oa])|en (?:lugar|vez) de(?: (?:la|el|mi|su|nuestro))? (?:\w+ )?(?:fax|direccion|correo|numero|domicilio|de arriba)|"
+    r"ya no (?:funciona|sirve|es valido)|(?:ha|han) cambiado|"
+    r"(?:email|e-mail|fax|so fax|dia chi) moi|thay vi (?:\w+ ){0,3}(?:dia chi|so fax|fax|buu dien|gui)|khong (?:con )?(?:dung|su dung) (?:so|dia chi)|(?:dung|khong) gui (?:ve|toi) dia chi)(?![a-z])|"
+    r"新(?:的)?(?:传真|地址|邮箱|电邮|号码|电子邮件)|(?:传真|号码|地址|邮箱)(?:号码)?(?:已)?(?:更改|更换|停用|改了|变更)|不要寄到|而不是(?:寄|发|传)|旧(?:号码|传真|地址)")
+_RECORDS_ASK = re.compile(r"(?<![a-z])(?:send|forward|transmit|fax|e-?mail|upload|release|provide|mail|copy|copies|request\w*|need|envie\w*|mande\w*|enviar|mandar|solicit\w*|"
+                          r"necesito|gui|xin|can|yeu cau)(?![a-z])|发送|传送|寄|发到|索取|需要|申请")
+
+
+def destination_changes(view_text: str) -> re.Match[str] | None:
+    """The phrase that moves a records request to a new destination, if the text is one.
+
+    >>> bool(destination_changes("please fax all medical records to our new fax number 555-0100"))
+    True
+    >>> bool(destination_changes("please fax the records to 555-0100"))
+    False
+    """
+    if not (_RECORDS_WORDS.search(view_text) and _RECORDS_ASK.search(view_text)):
+        return None
+    return _NEW_DESTINATION.search(view_text)
+
+
 _B64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{20,}={0,2}(?![A-Za-z0-9+/=])")
 
 
@@ -311,7 +342,11 @@ def detect_injection(text: str, *, threshold: float = THRESHOLD) -> InjectionRep
     for w in best.values():
         remaining *= 1.0 - w
     score = round(1.0 - remaining, 4)
-    return InjectionReport(suspected=score >= threshold, score=score, threshold=threshold,
+    dest = destination_changes(ml_view.text)
+    if dest is not None:
+        findings.append(InjectionFinding(kind="destination_change", span=ml_view.make_span(dest.start(), dest.end()), weight=0.0,
+                                         note="records to a new destination: a person checks it"))
+    return InjectionReport(suspected=score >= threshold, score=score, threshold=threshold, destination_change=dest is not None,
                            findings=sorted(findings, key=lambda f: f.span.start))
 
 
