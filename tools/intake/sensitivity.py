@@ -44,6 +44,8 @@ from functools import lru_cache
 from models.governance import ClinicalCategory, Priority
 from models.intake import LanguageReport, SensitivityFinding, SensitivityReport
 from tools.intake import lexicon_vi_zh as _vz
+from tools.intake.controlled_substances import controlled_names
+from tools.intake.icd_cues import load_icd_cues
 from tools.intake.extract import MatchingView, matching_view
 
 E, U, R = Priority.emergent, Priority.urgent, Priority.routine
@@ -362,6 +364,16 @@ def _infant_fever_findings(view: MatchingView, lview: str) -> list[SensitivityFi
                                cue="infant+fever", language="any", urgency_floor=E)]
 
 
+def _term_pattern(term: str) -> str:
+    return r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", term.lower()))
+
+
+# Controlled substances by DEA schedule (tools.intake.controlled_substances), in any language's text.
+LEXICON += [Cue(C.controlled_substance, "any", _term_pattern(name), R) for name, _schedule in controlled_names()]
+# Clinical English from ICD-10-CM descriptions (tools.intake.icd_cues, generated from the code table).
+_FLOOR_CODE = {"E": E, "U": U, "R": R}
+LEXICON += [Cue(C(t["category"]), "en", _term_pattern(t["term"]), _FLOOR_CODE[t["floor"]], t["history"]) for t in load_icd_cues()]
+
 # Vietnamese and Chinese (tools.intake.lexicon_vi_zh): folded Vietnamese, Simplified Chinese.
 _FLOORS = {"E": E, "U": U, "R": R}
 for _lang, _table in (("vi", _vz.VI), ("zh", _vz.ZH)):
@@ -450,7 +462,22 @@ _LAB_FLAG = re.compile(r"(?:(?<=\s)|(?<=[\[(]))(?P<f>hh|ll|h|l|high|low|alto|alt
 _LAB_VALUE = re.compile(r"(?<![\w.])(?P<v>\d+(?:\.\d+)?)(?![\w.])")
 _LAB_RANGE = re.compile(r"(?P<lo>\d+(?:\.\d+)?)\s*-\s*(?P<hi>\d+(?:\.\d+)?)")
 
-_COMPILED = [(cue, re.compile(r"(?<![a-z])(?:" + cue.pattern + r")(?![a-z])")) for cue in LEXICON]
+def _compile_lexicon(lexicon: list[Cue]) -> list[tuple[Cue, re.Pattern[str]]]:
+    """One alternation per (category, language, floor, history rule): the same matches as one regex
+    per cue for detection, at a fraction of the cost (about 1,500 cues)."""
+    groups: dict[tuple, list[str]] = {}
+    for cue in lexicon:
+        groups.setdefault((cue.category, cue.lang, cue.floor, cue.history_suppresses), []).append(cue.pattern)
+    out = []
+    for (cat, lang, floor, hist), patterns in groups.items():
+        # Longer patterns first, so an alternation prefers "chest pain on breathing" to "chest pain".
+        patterns = sorted(set(patterns), key=len, reverse=True)
+        rx = re.compile(r"(?<![a-z])(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?![a-z])")
+        out.append((Cue(cat, lang, f"lexicon:{cat.value}/{lang}", floor, hist), rx))
+    return out
+
+
+_COMPILED = _compile_lexicon(LEXICON)
 _OUT_OF = re.compile(r"(?<![a-z])(?:" + "|".join(OUT_OF_MEDICINE) + r")(?![a-z])")
 
 
@@ -692,6 +719,17 @@ def sensitivity_view(text: str) -> MatchingView:
     return MatchingView(text=out, index=view.index, original=view.original)
 
 
+def _scan(rx: re.Pattern[str], lview: str, cue: Cue):
+    """Matches of one alternation; after a match that is not a current finding, the scan resumes one
+    character later, so an overlapping cue of the same group ("no chest pain, crushing pain now") is
+    not hidden behind it."""
+    pos = 0
+    while (m := rx.search(lview, pos)) is not None:
+        yield m
+        current = _context(cue, lview, m.start(), m.end()) == "current"
+        pos = m.end() if current else m.start() + 1
+
+
 def detect_sensitivity(text: str, *, language: LanguageReport | None = None) -> SensitivityReport:
     """Clinical categories in `text`, with evidence and a suggested urgency floor.
 
@@ -710,7 +748,7 @@ def detect_sensitivity(text: str, *, language: LanguageReport | None = None) -> 
     lview = view.text
     findings: list[SensitivityFinding] = []
     for cue, rx in _COMPILED:
-        for m in rx.finditer(lview):
+        for m in _scan(rx, lview, cue):
             ctx = _context(cue, lview, m.start(), m.end())
             floor = cue.floor
             suppressed: str | None = None
@@ -727,7 +765,7 @@ def detect_sensitivity(text: str, *, language: LanguageReport | None = None) -> 
                 if SELF_HARM_PAST.search(sent_before + " " + sent_after):
                     floor, ctx = R, "history"
             findings.append(SensitivityFinding(category=cue.category, span=view.make_span(m.start(), m.end()),
-                                               cue=cue.pattern, language=cue.lang, urgency_floor=floor if not suppressed else R,
+                                               cue=f"{cue.pattern}:{m.group()[:40]}", language=cue.lang, urgency_floor=floor if not suppressed else R,
                                                suppressed_by=suppressed, context=ctx))
     findings.extend(_lab_line_findings(view, lview))
     findings.extend(_free_value_findings(view, lview))
