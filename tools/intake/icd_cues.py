@@ -104,14 +104,14 @@ GENERIC = frozenset("""delivery labor labour mole abortion complications complic
     problems problem findings finding results result abnormal abnormalities hemorrhage shock edema
     weeks pregnancy pregnant state care screening examination other drugs drug narcotics substances
     psychodysleptics hallucinogens sedatives hypnotics anxiolytics stimulants use abuse dependence
-    methods involvement infection infections""".split())
+    methods involvement infection infections adult child""".split())
 
 
 # Fragments that splitting leaves behind and that say nothing on their own.
 _BAD_START = re.compile(r"^(?:and|or|including|adverse effect|underdosing|poisoning|complications?|conditions?|diseases?|disorders?|"
                         r"damage|delayed|endocrine|blood-forming|biological|finding substance|findings of drugs|uncomplicated|"
                         r"special senses|systems|tissues|medicaments|abdominal cavity|thorax|ureter|biliary tract|coronary circulation|"
-                        r"cause|complete|adult|child|means|controlled by|diet controlled|dichorionic|deep incisional|following|without|"
+                        r"cause|complete|means|controlled by|diet controlled|dichorionic|deep incisional|following|without|"
                         r"greater|procedures|venous|traumatic|mental|nutritional|shock during|space site|septic|mammographic)\b")
 # What each category's terms must say to stand alone (the X71-X83 mechanisms "firearm", "jumping"
 # are self-harm only together with "self-harm").
@@ -154,6 +154,9 @@ def _clean(name: str) -> list[str]:
         if len(p) < 5 or p in GENERIC or len(p.split()) > 5 or re.search(r"\d", p):
             continue
         out.append(p)
+        bare = re.sub(r"^(?:mild|moderate|severe|late|early)\s+", "", p)
+        if bare != p and len(bare) >= 5 and bare not in GENERIC:
+            out.append(bare)
     return out
 
 

@@ -41,6 +41,7 @@ VI_SURE_SHARE = 0.3
 # A word share that outweighs even a near-certain lingua: English words are rare in Romance-language
 # text, while Portuguese and Italian carry many of Spanish's common words (hence the higher bar).
 STRONG_WORD_SHARE = {"en": 0.2, "es": 0.4, "vi": VI_SURE_SHARE}
+ES_ONLY_SHARE = 0.08
 MIN_LETTERS = 12
 
 # Languages the detector chooses among: the supported four and the languages most often met in US
@@ -82,6 +83,11 @@ _WORDS = {
         duoi truoc sau khi neu thi ma vi nen bao""".split(),
 }
 _WORD_SETS = {k: frozenset(v) for k, v in _WORDS.items()}
+# Spanish words that Portuguese, Italian and French do not share: lingua's Portuguese or Italian is
+# overruled only by these (a Portuguese text has "para", "por favor", "semana" too).
+_ES_ONLY = frozenset("""el los las y usted tengo tiene tienen necesito necesita estoy hola gracias cita manana muy hijo hija ella
+    hoy ayer hay hasta doctora quiero puedo puede ustedes senora senor pastillas receta""".split())
+_ROMANCE = frozenset({"pt", "it", "fr", "ro", "ca", "gl"})
 # Syllables that are Vietnamese and almost never an English or Spanish word; two distinct ones are
 # needed before the word share is believed for Vietnamese.
 _VI_MARKERS = frozenset("""toi khong duoc bac cua nhung nguoi nhieu roi oi xin giup benh nha hom ngay thang tuan gio
@@ -223,6 +229,9 @@ def detect_language(text: str) -> LanguageReport:
         # Portuguese shares Spanish's function words; lingua's near-certainty outweighs the word lists.
         return LanguageReport(language=top, supported=False, confidence=top_conf, method="lingua", scripts=counts,
                               candidates=candidates, word_shares=shares)
+    if best_sup == "es" and top in _ROMANCE and top_conf >= UNSUPPORTED_MIN_CONFIDENCE and _es_only_share(text) < ES_ONLY_SHARE:
+        return LanguageReport(language=top, supported=False, confidence=top_conf, method="lingua", scripts=counts,
+                              candidates=candidates, word_shares=shares)
     if shares[best_sup] >= SUPPORTED_WORD_SHARE:
         return LanguageReport(language=best_sup, supported=True, confidence=round(shares[best_sup], 4), method="word_share",
                               scripts=counts, candidates=candidates, word_shares=shares)
@@ -236,6 +245,11 @@ def detect_language(text: str) -> LanguageReport:
     lang = top if top not in SUPPORTED_LANGUAGES else "und"
     return LanguageReport(language=lang, supported=False, confidence=top_conf, method="no_supported_words", scripts=counts,
                           candidates=candidates, word_shares=shares)
+
+
+def _es_only_share(text: str) -> float:
+    words = [_fold(w) for w in _TOKEN.findall(text)]
+    return sum(w in _ES_ONLY for w in words) / len(words) if words else 0.0
 
 
 _VI_ONLY = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
