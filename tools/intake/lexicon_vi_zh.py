@@ -18,7 +18,7 @@ from __future__ import annotations
 VI: list[tuple[str, str, bool, list[str]]] = [
     ("emergency_symptoms", "E", True, [
         r"(?:te|nga|bi nga)[^.]{0,60}(?:dap|dung|va) (?:dau|dau vao)[^.]{0,80}(?:non|oi|lu lan|lo mo|ngu li bi|khong tinh)", r"(?:kho|khong) (?:goi|danh thuc) (?:day|tinh)",
-        r"tho (?:nhanh|gap|cham|yeu)", r"(?:em be|thai) (?:\w+ )?(?:khong|it|khong con) (?:dap|cu dong|dong)", r"vo oi (?:roi|som)", r"(?:ro|chay) nuoc oi", r"cung co",
+        r"tho (?:rat |qua |hoi )?(?:nhanh|gap|cham|yeu|kho)", r"(?:moi|mat|da|nguoi) (?:\w+ ){0,2}(?:tim tai|tim|xanh tai)", r"bung phap phong", r"(?:em be|thai) (?:\w+ )?(?:khong|it|khong con) (?:dap|cu dong|dong)", r"vo oi (?:roi|som)", r"(?:ro|chay) nuoc oi", r"cung co",
         r"(?:dom|cham|ban) (?:mau )?(?:tim|do)(?: khap)?", r"ceton", r"nhiem (?:toan|ceton)", r"(?:lu lan|lo mo|me man)", r"huyet ap (?:\w+ ){0,3}(?:rat |qua )?(?:thap|cao)",
         r"(?:choang|chong mat)[^.]{0,40}(?:chay mau|ra mau)", r"(?:chay mau|ra mau)[^.]{0,40}(?:choang|chong mat|xiu)", r"thai ngoai tu cung", r"tien san giat", r"san giat",
         r"(?:khong|ko) (?:chiu )?(?:bu|an|uong)[^.]{0,40}(?:sot|tuan tuoi|ngay tuoi)", r"(?:moi|mat|da|nguoi) (?:\w+ )?(?:tim tai|tim|xanh tai)",
@@ -51,7 +51,8 @@ VI: list[tuple[str, str, bool, list[str]]] = [
     ("self_harm", "E", False, [
         r"(?:ngu|nam) (?:luon |mai )?(?:ma )?(?:khong|chang) (?:\w+ )?(?:day|thuc day|tinh day)(?: nua)?", r"song (?:cung |nua )?(?:khong|chang) (?:de |biet )?(?:lam gi|ich gi)",
         r"(?:khong|ko) (?:muon|can) (?:thuc|tinh) day", r"(?:khong|ko) (?:chiu|chiu dung) (?:noi|duoc) nua", r"(?:tich|gom|de danh) (?:\w+ ){0,2}thuoc", r"tu (?:cat|rach|lam dau)",
-        r"ke hoach an toan",
+        r"ke hoach an toan", r"song (?:de )?lam gi(?: nua)?", r"(?:muon|se|tinh) di theo (?:ong|ba|chong|vo|bo|me|cha)", r"uong het (?:mot lan|mot luc|cung luc|mot luot)",
+        r"(?:giau|cat giau|de danh|tich tru) (?:\w+ ){0,4}(?:thuoc|vien)",
         r"tu tu", r"tu sat", r"muon chet", r"(?:khong|chang) (?:con )?muon song(?: nua)?", r"chet (?:cho|di cho) (?:xong|roi)", r"ket lieu",
         r"ket thuc (?:cuoc doi|cuoc song|tat ca|moi thu)", r"tu lam hai ban than", r"tu hai", r"lam hai (?:ban )?than minh", r"tu gay thuong tich",
         r"(?:rach|cat|cua) (?:co )?tay", r"uong (?:\w+ ){0,3}qua lieu", r"qua lieu", r"uong (?:het |ca )(?:vi|lo|hop|chai|nam) (?:thuoc)?",
@@ -95,7 +96,9 @@ VI: list[tuple[str, str, bool, list[str]]] = [
 
 ZH: list[tuple[str, str, bool, list[str]]] = [
     ("emergency_symptoms", "E", True, [
-        r"剧痛", r"最痛", r"重影", r"复视", r"(?:很|非常)难叫醒", r"叫不(?:太)?醒", r"呼吸(?:很)?(?:慢|浅|快)", r"(?:摔|跌)(?:倒|了)(?:\w{0,20})(?:头|脑袋)(?:\w{0,40})(?:呕吐|吐|糊涂|迷糊|嗜睡|叫不醒|意识)",
+        r"剧痛", r"最痛", r"含含糊糊", r"(?:口角|嘴角|嘴巴?|脸)(?:\w{0,3})(?:歪|斜)", r"(?:左|右)(?:手|脚|腿|边|侧)(?:\w{0,2})(?:没力|无力|没有力|不能动|发麻|麻木)",
+        r"(?:头|脑袋|后脑勺|脑)(?:\w{0,4})(?:撞|磕|碰|摔)|(?:撞|磕|碰|摔)(?:\w{0,10})(?:头|脑袋|后脑勺)", r"流(?:了)?(?:很多|好多|大量)(?:的)?血", r"血块",
+        r"叫(?:\w{0,4})(?:好几次|几次)(?:才)?(?:睁眼|醒)", r"(?:一直|不停)(?:地)?(?:吐|呕吐)", r"重影", r"复视", r"(?:很|非常)难叫醒", r"叫不(?:太)?醒", r"呼吸(?:很)?(?:慢|浅|快)", r"(?:摔|跌)(?:倒|了)(?:\w{0,20})(?:头|脑袋)(?:\w{0,40})(?:呕吐|吐|糊涂|迷糊|嗜睡|叫不醒|意识)",
         r"(?:头|脑袋)(?:\w{0,3})(?:撞|磕|碰)(?:\w{0,40})(?:呕吐|吐了|糊涂|迷糊|嗜睡|叫不醒|意识)", r"(?:胎动|宝宝)(?:\w{0,3})(?:减少|少了|不动|没动|很少)", r"破水", r"羊水破",
         r"(?:脖子|颈部)(?:发)?(?:硬|僵)", r"紫(?:色)?(?:斑|点)", r"酮症", r"酮体", r"(?:意识|神志)(?:模糊|不清)", r"(?:很|非常|特别)(?:糊涂|迷糊)", r"血压(?:\w{0,4})(?:很低|很高|太高)",
         r"(?:流|出)血(?:\w{0,6})(?:头晕|晕)", r"宫外孕", r"先兆子痫", r"子痫",
@@ -107,7 +110,7 @@ ZH: list[tuple[str, str, bool, list[str]]] = [
         r"晕倒", r"昏倒", r"晕厥", r"昏厥", r"昏迷", r"(?:失去|没有)(?:了)?意识", r"意识(?:不清|模糊|丧失)", r"叫不醒", r"不省人事", r"没有反应", r"倒地",
         r"抽搐", r"抽风", r"惊厥", r"癫痫发作", r"羊角风",
         r"大出血", r"出血不止", r"流血不止", r"血流不止", r"止不住(?:血)?", r"血止不住", r"(?:吐|呕|咳|咯)(?:了)?(?:很多)?血", r"黑便", r"柏油(?:样)?便", r"便血",
-        r"(?:阴道|下身)(?:大量)?出血", r"(?:湿透|浸透)(?:了)?(?:\w{0,3})?(?:卫生巾|护垫)",
+        r"(?:阴道|下身)(?:大量)?出血", r"(?:湿透|浸透)(?:了)?(?:\w{0,6})?(?:卫生巾|护垫)",
         r"过敏性休克", r"休克", r"(?:喉咙|喉头|嗓子|舌头|嘴唇)(?:水)?肿", r"喉头水肿", r"严重过敏",
         r"(?:剧烈|剧)(?:的)?(?:头痛|头疼|腹痛|肚子痛|疼痛)", r"头痛欲裂", r"(?:这辈子|一生中?|从来没有过的)(?:最)?(?:严重|厉害)的头(?:痛|疼)", r"痛得(?:受不了|打滚|要命)",
         r"(?:出|冒)(?:冷汗|虚汗)", r"大汗(?:淋漓)?", r"(?:手臂|胳膊|左臂|左手)(?:发)?麻",
@@ -115,7 +118,7 @@ ZH: list[tuple[str, str, bool, list[str]]] = [
         r"突然(?:看不见|失明|视力)", r"叫救护车", r"打911",
     ]),
     ("self_harm", "E", False, [
-        r"撑不(?:下去|住了)", r"熬不下去", r"活着(?:真|都|也|还)?(?:没|没有)(?:什么)?(?:意思|意义)", r"想(?:从\w{0,4})?跳(?:下去|楼|河)?", r"(?:全部|都|一起)吃(?:掉|了|下去)",
+        r"撑不(?:下去|住了)", r"(?:唔|不)想(?:再)?(?:活|生存)", r"活落去", r"(?:药|藥|安眠药|止痛药)(?:\w{0,12})(?:食晒|吃光|全部吃|一次过食|一次吃)", r"(?:食晒|吃光)(?:\w{0,3})(?:药|佢)", r"熬不下去", r"活着(?:真|都|也|还)?(?:没|没有)(?:什么)?(?:意思|意义)", r"想(?:从\w{0,4})?跳(?:下去|楼|河)?", r"(?:全部|都|一起)吃(?:掉|了|下去)",
         r"我死了(?:\w{0,12})?(?:好|好过|算了)", r"不如死了", r"死了算了", r"做傻事", r"不想(?:再)?醒(?:来|过来)?", r"(?:攒|存|囤)(?:了)?(?:\w{0,4})?药", r"安全计划",
         r"自杀", r"轻生", r"寻死", r"想死", r"不想活", r"活不下去", r"活着(?:没|没有)(?:意思|意义)", r"结束(?:自己的)?生命", r"了结(?:自己|生命)", r"一了百了",
         r"自残", r"自伤", r"伤害自己", r"割腕", r"(?:服|吃)(?:了)?(?:\w{0,4})?(?:药)?过量", r"过量服药", r"(?:吃|吞)(?:了)?(?:一整|整)(?:瓶|盒)",

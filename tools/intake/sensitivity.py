@@ -348,7 +348,7 @@ LEXICON += [
 
 
 # Fever in an infant under 3 months is an emergency wherever the age and the fever sit in the text.
-_INFANT_AGE = re.compile(r"(?<![\w.])(?:(?:[1-9]|1[0-2])[- ](?:weeks?|wks?|semanas?|tuan)|(?:[1-9]|[1-8]\d)[- ](?:days?|dias?|ngay)|newborn|recien nacid[oa]|"
+_INFANT_AGE = re.compile(r"(?<![\w.])(?:(?:[1-9]|1[0-2])[- ](?:weeks?|wks?|semanas?|tuan)|[1-3][- ](?:months?|mos?|meses|thang tuoi)|[1-3] ?个月大?|(?:[1-9]|[1-8]\d)[- ](?:days?|dias?|ngay)|newborn|recien nacid[oa]|"
                          r"so sinh|(?:[1-9]|1[0-2]) ?(?:周|个?星期)大?|(?:[1-9]|[1-8]\d) ?天大|新生儿)(?:[- ]old)?|(?:[1-9]|1[0-2])[- ]week[- ]old")
 _FEVER = re.compile(r"fever|febrile|fiebre|calentura|temp\w* (?:of )?(?:100\.[4-9]|10[1-6]|3[89](?:\.\d)?)|sot|发烧|发热|(?:3[89]|40)(?:\.\d)?\s*(?:°|度|c\b)")
 
@@ -373,6 +373,32 @@ LEXICON += [Cue(C.controlled_substance, "any", _term_pattern(name), R) for name,
 # Clinical English from ICD-10-CM descriptions (tools.intake.icd_cues, generated from the code table).
 _FLOOR_CODE = {"E": E, "U": U, "R": R}
 LEXICON += [Cue(C(t["category"]), "en", _term_pattern(t["term"]), _FLOOR_CODE[t["floor"]], t["history"]) for t in load_icd_cues()]
+
+# Third layer: means and plans, anaphylaxis after a sting, heavy bleeding in any words, foreign bodies.
+LEXICON += [
+    *_cues(C.self_harm, "en", E, [
+        r"(?:don'?t|do not|can'?t|cannot) see (?:a|any|another) way out", r"no way out",
+        r"(?:sat|sitting|sit|been) (?:\w+ ){0,6}with (?:the|a|my|his|her|dad'?s) (?:shotgun|gun|rifle|pistol|handgun)",
+        r"(?:doesn'?t|don'?t|does not|do not|didn'?t) want to be (?:alive|here) any ?more", r"giving (?:\w+ ){0,2}(?:stuff|things|belongings|possessions) away",
+        r"how many \w+ (?:it )?(?:takes|would take|to take) to", r"(?:searched|searches|googl\w+|looking up) (?:\w+ ){0,4}(?:ways to die|how to (?:die|kill)|overdose)",
+        r"(?:thinking|thoughts?|thought) (?:about|of) (?:ending|taking) (?:it|my life|his life|her life)", r"end(?:ing)? (?:my|his|her) life",
+    ]),
+    *_cues(C.self_harm, "es", E, [
+        r"(?:ya )?no quiere(?:n)? (?:seguir )?vivir", r"quiere(?:n)? (?:matarse|morirse|quitarse la vida)", r"(?:ya )?no (?:le|me) (?:ve|veo) sentido",
+        r"(?:tiene|tengo) cortadas", r"con (?:la|una|su) (?:pistola|arma|navaja|escopeta)",
+    ]),
+    *_cues(C.emergency_symptoms, "en", E, [
+        _near(r"throat|airway", r"clos\w*|tight\w*|swell\w*|swollen", 3), r"used (?:my|his|her|the|an) epi-?pen", r"epinephrine (?:injection|shot|pen)",
+        r"(?:face|lips|tongue|eyes) (?:is |are |started |keeps )?(?:swelling|swollen|puffing)", r"soak\w* (?:through )?(?:\w+ ){0,3}(?:pads?|tampons?)",
+        _near(r"bleed\w*", r"heav\w*|a lot|clots?|won'?t stop|keeps? coming|gushing|pouring", 3), r"clots? (?:the size of|as big as|bigger than)",
+        r"(?:swallow\w*|ate|ingest\w*) (?:a |an |the |two |some )?(?:button )?batter(?:y|ies)|button batter(?:y|ies)|swallowed (?:a |an |two |some )?magnets?",
+    ], history=True),
+    *_cues(C.emergency_symptoms, "es", E, [
+        _near(r"garganta", r"cierra\w*|cerrando|apret\w*|hinch\w*", 3), r"(?:use|uso|usamos|le puse) (?:el |la |su )?epi-?pen",
+        r"(?:cara|labios|boca|ojos) (?:se le |se me )?(?:esta |estan )?(?:hinchando|hinchad[oa]s?)", r"empap\w* (?:\w+ ){0,3}(?:toallas?|toallitas|kotex)",
+        _near(r"sangr\w*", r"mucho|much[ao]s?|coagulos|cuajos|no (?:para|se detiene)|chorro", 3), r"(?:trago|se trago|comio) (?:una )?(?:pila|bateria|iman)",
+    ], history=True),
+]
 
 # Vietnamese and Chinese (tools.intake.lexicon_vi_zh): folded Vietnamese, Simplified Chinese.
 _FLOORS = {"E": E, "U": U, "R": R}
@@ -414,7 +440,7 @@ NEGATION_BEFORE = re.compile(
 # A negation's scope runs over a list ("denies fever, chills, chest pain") but ends at a new subject or
 # verb ("no fever, I have chest pain now"), which is the recall-safe reading.
 NEGATION_SCOPE_END = re.compile(
-    r"\b(?:i|i'?m|i'?ve|he|she|they|we|you|yo|ella|ellos|ellas)\b|(?:,|\band\b|\by\b)\s*(?:\w+\s+)?(?:have|has|had|is|are|was|"
+    r"\b(?:i|i'?m|i'?ve|he|she|they|we|you|yo|ella|ellos|ellas)\b|,\s*(?:que|y que|and that|that)\s|(?:,|\band\b|\by\b)\s*(?:\w+\s+)?(?:have|has|had|is|are|was|"
     r"were|feels?|reports?|complains?|started|tengo|tiene|tenia|esta|estoy|siento|siente|presenta|refiere|empezo)\b")
 
 
