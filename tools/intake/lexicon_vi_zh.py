@@ -18,7 +18,8 @@ from __future__ import annotations
 VI: list[tuple[str, str, bool, list[str]]] = [
     ("emergency_symptoms", "E", True, [
         r"(?:te|nga|bi nga)[^.]{0,60}(?:dap|dung|va) (?:dau|dau vao)[^.]{0,80}(?:non|oi|lu lan|lo mo|ngu li bi|khong tinh)", r"(?:kho|khong) (?:goi|danh thuc) (?:day|tinh)",
-        r"tho (?:rat |qua |hoi )?(?:nhanh|gap|cham|yeu|kho)", r"(?:moi|mat|da|nguoi) (?:\w+ ){0,2}(?:tim tai|tim|xanh tai)", r"bung phap phong", r"(?:em be|thai) (?:\w+ )?(?:khong|it|khong con) (?:dap|cu dong|dong)", r"vo oi (?:roi|som)", r"(?:ro|chay) nuoc oi", r"cung co",
+        r"(?:te|nga)[^\n]{0,80}(?:dap|dung|va|cham) (?:\w+ ){0,2}dau[^\n]{0,240}(?:oi|non|lu lan|lon xon|lo mo|ngu li bi|warfarin|loang mau|eliquis|xarelto)",
+        r"noi (?:chuyen )?lon xon", r"tho (?:rat |qua |hoi )?(?:nhanh|gap|cham|yeu|kho)", r"(?:moi|mat|da|nguoi) (?:\w+ ){0,2}(?:tim tai|tim|xanh tai)", r"bung phap phong", r"(?:em be|thai) (?:\w+ )?(?:khong|it|khong con) (?:dap|cu dong|dong)", r"vo oi (?:roi|som)", r"(?:ro|chay) nuoc oi", r"cung co",
         r"(?:dom|cham|ban) (?:mau )?(?:tim|do)(?: khap)?", r"ceton", r"nhiem (?:toan|ceton)", r"(?:lu lan|lo mo|me man)", r"huyet ap (?:\w+ ){0,3}(?:rat |qua )?(?:thap|cao)",
         r"(?:choang|chong mat)[^.]{0,40}(?:chay mau|ra mau)", r"(?:chay mau|ra mau)[^.]{0,40}(?:choang|chong mat|xiu)", r"thai ngoai tu cung", r"tien san giat", r"san giat",
         r"(?:khong|ko) (?:chiu )?(?:bu|an|uong)[^.]{0,40}(?:sot|tuan tuoi|ngay tuoi)", r"(?:moi|mat|da|nguoi) (?:\w+ )?(?:tim tai|tim|xanh tai)",
@@ -51,7 +52,7 @@ VI: list[tuple[str, str, bool, list[str]]] = [
     ("self_harm", "E", False, [
         r"(?:ngu|nam) (?:luon |mai )?(?:ma )?(?:khong|chang) (?:\w+ )?(?:day|thuc day|tinh day)(?: nua)?", r"song (?:cung |nua )?(?:khong|chang) (?:de |biet )?(?:lam gi|ich gi)",
         r"(?:khong|ko) (?:muon|can) (?:thuc|tinh) day", r"(?:khong|ko) (?:chiu|chiu dung) (?:noi|duoc) nua", r"(?:tich|gom|de danh) (?:\w+ ){0,2}thuoc", r"tu (?:cat|rach|lam dau)",
-        r"ke hoach an toan", r"song (?:de )?lam gi(?: nua)?", r"(?:muon|se|tinh) di theo (?:ong|ba|chong|vo|bo|me|cha)", r"uong het (?:mot lan|mot luc|cung luc|mot luot)",
+        r"ke hoach an toan", r"(?:uong|nuot) (?:\w+ ){0,3}\d+ vien (?:\w+ ){0,2}(?:thuoc ngu|thuoc an than)", r"song (?:de )?lam gi(?: nua)?", r"(?:muon|se|tinh) di theo (?:ong|ba|chong|vo|bo|me|cha)", r"uong het (?:mot lan|mot luc|cung luc|mot luot)",
         r"(?:giau|cat giau|de danh|tich tru) (?:\w+ ){0,4}(?:thuoc|vien)",
         r"tu tu", r"tu sat", r"muon chet", r"(?:khong|chang) (?:con )?muon song(?: nua)?", r"chet (?:cho|di cho) (?:xong|roi)", r"ket lieu",
         r"ket thuc (?:cuoc doi|cuoc song|tat ca|moi thu)", r"tu lam hai ban than", r"tu hai", r"lam hai (?:ban )?than minh", r"tu gay thuong tich",
@@ -62,7 +63,7 @@ VI: list[tuple[str, str, bool, list[str]]] = [
     ]),
     ("abuse", "U", False, [
         r"(?:chong|vo|ban trai|con trai|con gai|con|thang|dua|nguoi cham soc|nguoi giup viec|di|ong|ba|bo duong|cha duong|chu|bac)[^.]{0,50}(?<![a-z])(?:danh|xo|dap|tat|bop co|dam) (?:toi|em|chau|be|con|ba|me|bac|ong|chi|no|vo|vao)",
-        r"bam (?:tim|den|xanh)?", r"(?:giu|lay|cam|xai het) (?:\w+ ){0,2}tien (?:\w+ ){0,2}(?:cua )?(?:toi|em|ba|ong|me|bo|bac)", r"lenh (?:cam|bao ve|giam sat)", r"vawa",
+        r"bam(?: tim| den| xanh)?", r"(?:nguoi|no|ong ta|ba ta|anh ta|chi ta|ong ay|ba ay|thang|con) (?:\w+ ){0,2}danh (?:ong|ba|con|chau|em|toi|khi|luc|moi)", r"(?:giu|lay|cam|xai het) (?:\w+ ){0,2}tien (?:\w+ ){0,2}(?:cua )?(?:toi|em|ba|ong|me|bo|bac)", r"lenh (?:cam|bao ve|giam sat)", r"vawa",
         r"(?:vao|vo|den) phong (?:\w+ ){0,3}(?:ban dem|buoi toi|dem)", r"(?:rinh|so mo|so soang|cham vao) (?:nguoi|\w+ )?(?:\w+ )?(?:em|chau|be|con)", r"bo (?:mac|be|doi an)",
         r"(?:dau hieu|nghi) (?:bi )?(?:bo mac|nguoc dai|danh|bao hanh)", r"loet (?:do )?nam (?:lau|liet)", r"(?:khong|chua) (?:duoc )?(?:cho an|tam rua|ve sinh)",
         r"bao hanh", r"bao luc gia dinh", r"(?:bi )?danh dap", r"(?:chong|vo|ban trai|bo|me|con|cha) (?:\w+ ){0,2}danh (?:toi|em|chau|be|con|ba|me|bac)",
@@ -128,6 +129,7 @@ ZH: list[tuple[str, str, bool, list[str]]] = [
     ("abuse", "U", False, [
         r"(?:丈夫|老公|男友|男朋友|儿子|女儿|护工|保姆|继父|他|她)(?:\w{0,12})(?:打|推|踢|掐|揍)(?:我|她|他|了)", r"保护令", r"限制令", r"禁制令", r"褥疮", r"压疮",
         r"(?:照顾|护理)(?:不周|不当)", r"没人(?:管|照顾)", r"(?:拿|抢|扣|控制)(?:走|着)?(?:了)?(?:\w{0,4})?(?:钱|工资|退休金|补助)", r"动手", r"暴力",
+        r"(?:把|将)(?:我|她|他)(?:\w{0,6})(?:推|打|踢|锁|关)", r"打死(?:我|你|她|他)", r"锁(?:上|在|起来)", r"不给(?:我|她|他)(?:饭|吃|药|钱)", r"没(?:有)?饭吃", r"老不死",
         r"家暴", r"家庭暴力", r"(?:打|揍|踢|掐)(?:我|她|他|孩子|老人)", r"被(?:\w{0,3})?(?:打|揍|踢|掐)", r"殴打", r"虐待", r"性侵", r"性骚扰", r"强奸",
         r"猥亵", r"不敢回家", r"(?:在家|家里)(?:不安全|很危险)", r"威胁(?:要)?(?:杀|打)?", r"掐(?:脖子|住脖子)", r"(?:疏于|没人)照顾", r"忽视", r"遗弃",
         r"(?:拿走|控制|抢走|扣着?)(?:我|她|他)?的?(?:钱|工资|退休金|证件)", r"(?:淤青|瘀青|瘀伤|淤伤|青一块紫一块)", r"(?:害怕|怕)(?:我)?(?:丈夫|老公|男朋友|妻子|老婆|伴侣|继父|照顾者)",
@@ -158,13 +160,13 @@ ZH: list[tuple[str, str, bool, list[str]]] = [
 
 # Context triggers (on the same views). A negation suppresses a cue within its clause, after it and
 # close enough; history suppresses emergency symptoms and results; family history suppresses all.
-VI_NEGATION = (r"(?:khong|ko|chang|chua|het|khong con|khong he|khong co|khong bi|khong thay|am tinh|binh thuong|khong phai)")
-VI_NEGATION_AFTER = r"^[^.;\n]{0,20}?(?:am tinh|khong co|binh thuong|khong phat hien)"
-VI_HISTORY = r"(?:nam (?:19|20)\d\d|tuan truoc|thang truoc|tien su|truoc day|hoi truoc|nam ngoai|da tung|cach day \w+ (?:nam|thang)|nhieu nam truoc|luc truoc|ngay xua|da khoi|benh cu)"
+VI_NEGATION = (r"(?:khong|ko|chang|chua|khong con|khong he|khong co|khong bi|khong thay|am tinh|binh thuong|khong phai)")
+VI_NEGATION_AFTER = r"^(?:(?!nhung)[^.;\n]){0,20}?(?:am tinh|binh thuong|khong phat hien)"
+VI_HISTORY = r"(?:(?<!sinh )nam (?:19|20)\d\d|tuan truoc|thang truoc|tien su|truoc day|hoi truoc|nam ngoai|da tung|cach day \w+ (?:nam|thang)|nhieu nam truoc|luc truoc|ngay xua|da khoi|benh cu)"
 VI_FAMILY = r"(?:tien su gia dinh|gia dinh (?:co|toi co) (?:nguoi|ai)|(?:bo|cha|me|ong|ba|anh|chi|em) (?:toi |em )?(?:da )?(?:mat|qua doi|chet) vi)"
 VI_CLAUSE_BREAK = r"(?:\bnhung\b|\btuy nhien\b|\bma\b|\bcon\b(?= \w+ (?:thi|bi)))"
 ZH_NEGATION = r"(?:没有|没|无|否认|不|未|并无|未见|未发现|排除|阴性|不再|已经不|已不)"
 ZH_NEGATION_AFTER = r"^[^。；\n]{0,8}?(?:阴性|正常|未见|没有|无|已排除|排除)"
-ZH_HISTORY = r"(?:(?:19|20)\d\d年|上周|上个月|上次|既往|以前|之前|曾经|曾|过去|病史|多年前|去年|几年前|早年|已治愈|已经好了)"
+ZH_HISTORY = r"(?:(?<!生于)(?:19|20)\d\d年(?![^，。；]{0,6}生)|上周|上个月|上次|既往|以前|之前|曾经|曾|过去|病史|多年前|去年|几年前|早年|已治愈|已经好了)"
 ZH_FAMILY = r"(?:家族史|家族中|家里(?:有人|人)|(?:父亲|母亲|爸爸|妈妈|爷爷|奶奶|外公|外婆|哥哥|姐姐)(?:生前|去世|死于|因\w{0,6}去世))"
 ZH_CLAUSE_BREAK = r"(?:但是|但|可是|不过|然而|却)"
