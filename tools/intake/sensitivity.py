@@ -405,6 +405,32 @@ LEXICON += [
     ], history=True),
 ]
 
+# Findings that make a result abnormal as radiology, pathology and screening reports word them
+# (history-suppressed like every result cue: a referral's reason line restates, it does not report).
+LEXICON += [
+    *_cues(C.abnormal_result, "en", U, [
+        r"positive (?:\w+ ){0,2}(?:fobt|fit|stool|occult|stress test|quantiferon|igra|ppd|tb test|tuberculin|hiv|hcv|hepatitis|screen|culture|antibod\w*)",
+        r"(?:fobt|fit|quantiferon|igra|ppd|hiv|hcv|hepatitis \w+ (?:antibody|antigen|ab|ag)|stress test|culture|screen)\W+(?:\w+ ){0,2}(?:positive|reactive|detected)",
+        r"reactive", r"(?:rna|dna|pcr|antigen) (?:\w+ ){0,2}detected", r"resistant to", r"(?:>|greater than|over) ?100,?000 (?:cfu|colonies)", r"adenoma\w*",
+        r"(?:meniscal|meniscus|rotator cuff|labral|acl|tendon|ligament) (?:\w+ )?tear", r"herniat\w*", r"hydronephrosis", r"pneumonia",
+        r"cholelithiasis", r"gallstones?", r"(?:fatty liver|steatosis)", r"osteopenia", r"osteoporosis", r"low (?:bone (?:mineral )?density|bmd)", r"scoliosis",
+        r"aneurysm", r"(?:npdr|pdr|retinopathy)", r"bi-?rads:? ?0", r"(?:asc-?us|asc-?h|lsil|hsil|agc|cin ?[123])", r"(?:ef|ejection fraction)[^\d\n]{0,12}(?:[1-3]\d|40) ?%",
+        r"abi[^\d\n]{0,8}0\.[0-8]\d?", r"(?:new|newly) (?:\w+ ){0,2}(?:diagnosed|found|identified|noted|seen)", r"osteoarthritis",
+        r"(?:mild|moderate|severe) (?:\w+ ){0,2}(?:stenosis|arthritis|oa|effusion|anemia|hydronephrosis|pelviectasis|cardiomegaly|atelectasis)",
+        r"anemia", r"iron deficien\w*", r"(?:vitamin d|25-?oh)[^\d\n]{0,20}(?:[0-9]|1\d|2[0-9])(?:\.\d)? ?(?:ng|l\b)", r"basal cell|squamous cell|melanoma",
+    ], history=True),
+    *_cues(C.abnormal_result, "es", U, [
+        r"resistente a", r"(?:higado graso|esteatosis)", r"calculos? (?:biliares|en la vesicula)", r"litiasis",
+        r"anemia", r"osteopenia", r"osteoporosis", r"(?:glucosa|azucar)[^\d\n]{0,20}(?:[2-9]\d\d)", r"(?:a1c|hemoglobina glicosilada)[^\d\n]{0,12}(?:[7-9]|1[0-9])(?:\.\d)?",
+        r"(?:creatinina)[^\d\n]{0,12}(?:[2-9])(?:\.\d)?", r"(?:acido urico)[^\d\n]{0,12}(?:[7-9]|1\d)(?:\.\d)?", r"(?:trigliceridos)[^\d\n]{0,12}(?:[2-9]\d\d)",
+        r"(?:colesterol)[^\d\n]{0,12}(?:2[4-9]\d|[3-9]\d\d)",
+    ], history=True),
+    *_cues(C.abnormal_result, "en", U, [
+        r"(?:glucose|sugar)[^\d\n]{0,20}(?:2[5-9]\d|[3-9]\d\d)", r"(?:a1c|hba1c)[^\d\n]{0,12}(?:[89]|1[0-9])(?:\.\d)?", r"ldl[^\d\n]{0,16}(?:19\d|2\d\d)",
+        r"creatinine[^\d\n]{0,12}(?:[2-9])(?:\.\d)?", r"(?:hgb|hemoglobin|hb)(?!\W*a\W?[1l]\W?c)[^\d\n]{0,12}(?:[7-9])(?:\.\d)? ?(?:g|l\b|low)",
+    ], history=True),
+]
+
 # Vietnamese and Chinese (tools.intake.lexicon_vi_zh): folded Vietnamese, Simplified Chinese.
 _FLOORS = {"E": E, "U": U, "R": R}
 for _lang, _table in (("vi", _vz.VI), ("zh", _vz.ZH)):
