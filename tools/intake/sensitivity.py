@@ -348,9 +348,13 @@ LEXICON += [
 
 
 # Fever in an infant under 3 months is an emergency wherever the age and the fever sit in the text.
-_INFANT_AGE = re.compile(r"(?<![\w.])(?:(?:[1-9]|1[0-2])[- ](?:weeks?|wks?|semanas?|tuan)|[1-3][- ](?:months?|mos?|meses|thang tuoi)|[1-3] ?个月大?|(?:[1-9]|[1-8]\d)[- ](?:days?|dias?|ngay)|newborn|recien nacid[oa]|"
-                         r"so sinh|(?:[1-9]|1[0-2]) ?(?:周|个?星期)大?|(?:[1-9]|[1-8]\d) ?天大|新生儿)(?:[- ]old)?|(?:[1-9]|1[0-2])[- ]week[- ]old")
-_FEVER = re.compile(r"fever|febrile|fiebre|calentura|temp\w* (?:of )?(?:100\.[4-9]|10[1-6]|3[89](?:\.\d)?)|sot|发烧|发热|(?:3[89]|40)(?:\.\d)?\s*(?:°|度|c\b)")
+_INFANT_AGE = re.compile(
+    r"(?<![\w.])(?:(?:[1-9]|1[0-2])[- ](?:weeks?|wks?)[- ]old|(?:[1-9]|[1-8]\d)[- ]days?[- ]old|[1-3][- ](?:months?|mos?)[- ]old|"
+    r"(?:[1-9]|[1-8]\d) (?:dias|semanas) de nacid[oa]|(?:bebe|baby|infant|nene|nena|nin[oa]|hij[oa]|recien nacid[oa]) (?:\w+ )?de (?:[1-9]|1[0-2]) (?:dias|semanas)|"
+    r"(?:bebe|nene|nena|hij[oa]) (?:\w+ )?de [1-3] mes(?:es)?|(?:[1-9]|[1-8]\d) (?:ngay|tuan) tuoi|[1-3] thang tuoi|newborn|recien nacid[oa]|so sinh|"
+    r"(?:[1-9]|1[0-2]) ?(?:周|个?星期)大|(?:[1-9]|[1-8]\d) ?天大|[1-3] ?个月大|新生儿)")
+_FEVER = re.compile(r"(?<![a-z])(?:fever|febrile|fiebre|calentura|temp\w* (?:of )?(?:100\.[4-9]|10[1-6]|3[89](?:\.\d)?)|sot)(?![a-z])|发烧|发热|"
+                    r"(?<![\d.])(?:3[89]|40)(?:\.\d)?\s*(?:°|度|c\b)")
 
 
 def _infant_fever_findings(view: MatchingView, lview: str) -> list[SensitivityFinding]:
@@ -491,10 +495,14 @@ RELATIVE_AFTER = re.compile(r"^[^.;]{0,12}\b(?:in|en)\s+(?:(?:his|her|the|el|la|
 HISTORY_MARKER = re.compile(
     r"\b(?:history of|h/o|hx of|pmh|past medical history|prior|previous(?:ly)?|remote|in the past|last year|years ago|"
     r"resolved|old|antecedentes? de|previ[oa]|remot[oa]|hace (?:\d+|unos|varios) anos|el ano pasado)\b")
-HISTORY_AFTER = re.compile(r"^[^.;\n]{0,40}\b(?:in (?:19|20)\d\d|en (?:19|20)\d\d|since (?:normalized|resolved)|resolved|years ago|last year|el ano pasado)\b")
+HISTORY_AFTER = re.compile(r"^[^.;\n]{0,40}\b(?:in (?:19|20)\d\d|en (?:19|20)\d\d|del (?:19|20)\d\d|since (?:normalized|resolved)|resolved|years ago|last year|"
+                           r"el ano pasado|hace (?:\d+|unos|varios|muchos) (?:anos|meses))\b")
 # Chronic / exertional qualifiers: "shortness of breath on exertion" is not an emergency symptom.
 CHRONIC_AFTER = re.compile(r"^\s*(?:on|with) exertion|^\s*de esfuerzo|^\s*\(chronic\)")
 CHRONIC_BEFORE = re.compile(r"\b(?:chronic|cronic[oa]|exertional|de esfuerzo)\s+$")
+# "medicine for seizures", "pastilla para las convulsiones": a treated condition, not a seizure now.
+TREATED_FOR = re.compile(r"\b(?:for|para|de)\s+(?:the |las |los |sus |his |her |my |mis |la |el )?$")
+_SEIZURE = re.compile(r"convuls|seizur|epilep")
 # A referral's reason line restates known problems: results named there are history, not new results.
 REASON_LINE = re.compile(r"(?:^|\n)[ \t]*(?:reason for referral|clinical indication|indication|reason|diagnosis|dx|"
                          r"motivo de la referencia|motivo|indicacion clinica|diagnostico)[^\n:]{0,12}:[^\n]*$")
@@ -602,6 +610,8 @@ def _context(cue: Cue, view: str, start: int, end: int) -> str:
     if cue.category == ClinicalCategory.abnormal_result and REASON_LINE.search(view[max(0, start - 160):start]):
         return "history"
     if cue.category == ClinicalCategory.emergency_symptoms and (CHRONIC_AFTER.match(after) or CHRONIC_BEFORE.search(before_clause)):
+        return "history"
+    if cue.category == ClinicalCategory.emergency_symptoms and _SEIZURE.match(view[start:end]) and TREATED_FOR.search(view[max(0, start - 30):start]):
         return "history"
     return "current"
 
