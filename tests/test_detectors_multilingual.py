@@ -184,3 +184,8 @@ def test_icd_cue_file_is_rebuilt_from_the_code_table():
     assert terms["suicidal ideations"] == "self_harm" and terms["hematemesis"] == "emergency_symptoms"
     assert terms["placenta previa"] == "pregnancy" and terms["child sexual abuse"] == "abuse"
     assert "firearm" not in terms  # X-code mechanisms count only together with "self-harm"
+
+
+@pytest.mark.parametrize("text", ["Refill: rnorphine ER 15 mg #60", "Pt requests Tramad0l 50 mg", "0xycodone 5 mg #60", "CL0NAZEPAM 1 MG BID"])
+def test_fax_ocr_noise_does_not_hide_a_controlled_substance(text):
+    assert "controlled_substance" in {c.value for c in detect_sensitivity(text).categories}

@@ -372,8 +372,13 @@ def _term_pattern(term: str) -> str:
     return r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", term.lower()))
 
 
+def _ocr_tolerant(pattern: str) -> str:
+    """Fax OCR reads "m" as "rn" ("rnorphine", "trarnadol"); digits for letters are undone by the view."""
+    return pattern.replace("m", "(?:m|rn)")
+
+
 # Controlled substances by DEA schedule (tools.intake.controlled_substances), in any language's text.
-LEXICON += [Cue(C.controlled_substance, "any", _term_pattern(name), R) for name, _schedule in controlled_names()]
+LEXICON += [Cue(C.controlled_substance, "any", _ocr_tolerant(_term_pattern(name)), R) for name, _schedule in controlled_names()]
 # Clinical English from ICD-10-CM descriptions (tools.intake.icd_cues, generated from the code table).
 _FLOOR_CODE = {"E": E, "U": U, "R": R}
 LEXICON += [Cue(C(t["category"]), "en", _term_pattern(t["term"]), _FLOOR_CODE[t["floor"]], t["history"]) for t in load_icd_cues()]
