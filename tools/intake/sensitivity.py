@@ -129,7 +129,8 @@ LEXICON: list[Cue] = [
     ]),
     *_cues(C.abuse, "en", U, [
         r"domestic (?:violence|abuse)", r"intimate partner violence", r"\bipv\b", r"(?<!substance )(?<!alcohol )(?<!drug )(?<!opioid )abus(?:e|ed|ing|ive)\b",
-        r"(?:hits|hit|beats|beat|punches|punched|kicks|kicked|slaps|slapped|chokes|choked|strangles|strangled|hurts) (?:me|him|her|them)\b",
+        r"(?:hits|hit|beats|beat|punches|punched|kicks|kicked|slaps|slapped|chokes|choked|strangles|strangled|hurts) (?:me|him|her|them)\b"
+        r"(?! ?(?:head|face|elbow|knee|leg|arm|hip|back|chin|foot|toe|hand|shoulder|wrist|ankle|nose|eye|mouth)s?\b)",
         r"beat(?:s|en)? (?:me|him|her) up", r"afraid to go home", r"(?:don'?t|do not|doesn'?t) feel safe", r"not safe at home",
         r"sexual(?:ly)? assault\w*", r"\braped?\b", r"molest\w*", r"touched (?:me|him|her) inappropriately", r"inappropriately touch\w*",
         r"neglect(?:ed)?\b", r"left without food", r"bruises", r"human trafficking", r"threatens? to kill",
@@ -265,7 +266,7 @@ LEXICON += [
         r"(?:pensado|pensando|pienso) en (?:hacerme dano|matarme|cortarme|quitarme)", r"ingest\w+ intencional", r"sobredosis intencional",
     ]),
     *_cues(C.emergency_symptoms, "en", E, [
-        r"(?:fell|fall|hit (?:his|her|my) head)[^.]{0,80}(?:warfarin|coumadin|eliquis|apixaban|xarelto|rivaroxaban|blood thinner|anticoag\w*)",
+        r"(?:fell|fall|hit (?:his|her|my) head)[^\n]{0,140}(?:warfarin|coumadin|eliquis|apixaban|xarelto|rivaroxaban|blood thinner|anticoag\w*)",
         r"(?:warfarin|coumadin|eliquis|apixaban|xarelto|rivaroxaban|blood thinner|anticoag\w*)[^.]{0,80}(?:fell|hit (?:his|her|my) head|head injury)",
         r"(?:baby|fetus) (?:is |has )?(?:not|isn'?t|hasn'?t|barely|stopped|hardly) (?:been )?moving", r"(?:decreased|reduced|less|no) fetal movements?",
         r"(?:water|waters) (?:broke|has broken|breaking)", r"rupture of (?:the )?membranes", r"leaking fluid", r"coffee[- ]ground",
@@ -357,6 +358,32 @@ _FEVER = re.compile(r"(?<![a-z])(?:fever|febrile|fiebre|calentura|temp\w* (?:of 
                     r"(?<![\d.])(?:3[89]|40)(?:\.\d)?\s*(?:°|度|c\b)")
 
 
+_PREG_BLEEDING = re.compile(r"(?<![a-z])(?:bleed\w*|blood (?:clots|coming|gushing)|sangr\w*|sangre|chay mau|ra mau|ra huyet)(?![a-z])|出血|流血|见红")
+_PREG_FLUID = re.compile(r"(?<![a-z])(?:water (?:broke|has broken)|leaking (?:clear )?fluid|gush of fluid|se me rompio la fuente|(?:se me )?moj\w+ (?:\w+ ){0,3}(?:agua|liquido)|"
+                         r"vo oi|ri oi|chay nuoc oi)(?![a-z])|破水|羊水(?:破|流)")
+
+
+def _pregnancy_warning_findings(view: MatchingView, lview: str, findings: list[SensitivityFinding]) -> list[SensitivityFinding]:
+    """Bleeding or leaking fluid in a pregnancy, or a severe-range pressure (>= 160/110) in one: an
+    obstetric emergency until a person says otherwise."""
+    if not any(f.category == C.pregnancy and f.suppressed_by is None for f in findings):
+        return []
+    out = []
+    for rx, cue in ((_PREG_BLEEDING, "pregnancy+bleeding"), (_PREG_FLUID, "pregnancy+fluid")):
+        for m in rx.finditer(lview):
+            if _context(Cue(C.emergency_symptoms, "en", cue, E, True), lview, m.start(), m.end()) == "current":
+                out.append(SensitivityFinding(category=C.emergency_symptoms, span=view.make_span(m.start(), m.end()), cue=cue,
+                                              language="any", urgency_floor=E))
+                break
+    for m in _BP.finditer(lview):
+        sys_, dia = int(m.group("s")), int(m.group("d"))
+        if sys_ > dia and (160 <= sys_ <= 300 or 110 <= dia <= 200):
+            out.append(SensitivityFinding(category=C.emergency_symptoms, span=view.make_span(m.start(), m.end()),
+                                          cue="pregnancy+severe_bp", language="any", urgency_floor=E))
+            break
+    return out
+
+
 def _infant_fever_findings(view: MatchingView, lview: str) -> list[SensitivityFinding]:
     age, fever = _INFANT_AGE.search(lview), _FEVER.search(lview)
     if not (age and fever):
@@ -423,7 +450,7 @@ LEXICON += [
         r"reactive", r"(?:rna|dna|pcr|antigen) (?:\w+ ){0,2}detected", r"resistant to", r"(?:>|greater than|over) ?100,?000 (?:cfu|colonies)", r"adenoma\w*",
         r"(?:meniscal|meniscus|rotator cuff|labral|acl|tendon|ligament) (?:\w+ )?tear", r"herniat\w*", r"hydronephrosis", r"pneumonia",
         r"cholelithiasis", r"gallstones?", r"(?:fatty liver|steatosis)", r"osteopenia", r"osteoporosis", r"low (?:bone (?:mineral )?density|bmd)", r"scoliosis",
-        r"aneurysm", r"(?:npdr|pdr|retinopathy)", r"bi-?rads:? ?0", r"(?:asc-?us|asc-?h|lsil|hsil|agc|cin ?[123])", r"(?:ef|ejection fraction)[^\d\n]{0,12}(?:[1-3]\d|40) ?%",
+        r"aneurysm", r"(?:npdr|pdr|retinopathy)", r"(?:full|partial)[- ]thickness (?:\w+ )?tear", r"tear of the \w+", r"bi-?rads:? ?0", r"(?:asc-?us|asc-?h|lsil|hsil|agc|cin ?[123])", r"(?:ef|ejection fraction)[^\d\n]{0,12}(?:[1-3]\d|40) ?%",
         r"abi[^\d\n]{0,8}0\.[0-8]\d?", r"(?:new|newly) (?:\w+ ){0,2}(?:diagnosed|found|identified|noted|seen)", r"osteoarthritis",
         r"(?:mild|moderate|severe) (?:\w+ ){0,2}(?:stenosis|arthritis|oa|effusion|anemia|hydronephrosis|pelviectasis|cardiomegaly|atelectasis)",
         r"anemia", r"iron deficien\w*", r"(?:vitamin d|25-?oh)[^\d\n]{0,20}(?:[0-9]|1\d|2[0-9])(?:\.\d)? ?(?:ng|l\b)", r"basal cell|squamous cell|melanoma",
@@ -508,6 +535,9 @@ CHRONIC_BEFORE = re.compile(r"\b(?:chronic|cronic[oa]|exertional|de esfuerzo)\s+
 # "medicine for seizures", "pastilla para las convulsiones": a treated condition, not a seizure now.
 TREATED_FOR = re.compile(r"\b(?:for|para|de)\s+(?:the |las |los |sus |his |her |my |mis |la |el )?$")
 _SEIZURE = re.compile(r"convuls|seizur|epilep")
+# A report's own DIAGNOSIS / IMPRESSION line is the result, whatever the words around it.
+RESULT_DOCUMENT = re.compile(r"\b(?:pathology|biopsy|specimen|cytology|impression|findings|radiology|ultrasound|mri|ct scan|x-?ray|"
+                             r"patologia|biopsia|hallazgos|impresion)\b")
 # A referral's reason line restates known problems: results named there are history, not new results.
 REASON_LINE = re.compile(r"(?:^|\n)[ \t]*(?:reason for referral|clinical indication|indication|reason|diagnosis|dx|"
                          r"motivo de la referencia|motivo|indicacion clinica|diagnostico)[^\n:]{0,12}:[^\n]*$")
@@ -612,7 +642,7 @@ def _context(cue: Cue, view: str, start: int, end: int) -> str:
         return "family_history"
     if HISTORY_MARKER.search(sent_before) or HISTORY_AFTER.match(sent_after):
         return "history"
-    if cue.category == ClinicalCategory.abnormal_result and REASON_LINE.search(view[max(0, start - 160):start]):
+    if cue.category == ClinicalCategory.abnormal_result and REASON_LINE.search(view[max(0, start - 160):start]) and not RESULT_DOCUMENT.search(view):
         return "history"
     if cue.category == ClinicalCategory.emergency_symptoms and (CHRONIC_AFTER.match(after) or CHRONIC_BEFORE.search(before_clause)):
         return "history"
@@ -845,6 +875,7 @@ def detect_sensitivity(text: str, *, language: LanguageReport | None = None) -> 
     findings.extend(vitals)
     findings.extend(_acuity_findings(view, lview))
     findings.extend(_infant_fever_findings(view, lview))
+    findings.extend(_pregnancy_warning_findings(view, lview, findings))
     for rx, cat in _ICD_CAT:
         for m in rx.finditer(view.text):
             findings.append(SensitivityFinding(category=cat, span=view.make_span(m.start(), m.end()), cue="icd10:" + m.group(),
