@@ -63,10 +63,10 @@ VI: list[tuple[str, str, bool, list[str]]] = [
     ]),
     ("abuse", "U", False, [
         r"(?:chong|vo|ban trai|con trai|con gai|con|thang|dua|nguoi cham soc|nguoi giup viec|di|ong|ba|bo duong|cha duong|chu|bac)[^.]{0,50}(?<![a-z])(?:danh|xo|dap|tat|bop co|dam) (?:toi|em|chau|be|con|ba|me|bac|ong|chi|no|vo|vao)",
-        r"bam(?: tim| den| xanh)?", r"(?:nguoi|no|ong ta|ba ta|anh ta|chi ta|ong ay|ba ay|thang|con) (?:\w+ ){0,2}danh (?:ong|ba|con|chau|em|toi|khi|luc|moi)", r"(?:giu|lay|cam|xai het) (?:\w+ ){0,2}tien (?:\w+ ){0,2}(?:cua )?(?:toi|em|ba|ong|me|bo|bac)", r"lenh (?:cam|bao ve|giam sat)", r"vawa",
+        r"(?:vet|bi|con|nhieu) bam|bam (?:tim|den|xanh)|bam (?:o|tren|khap) (?:\w+ )?(?:tay|lung|mat|chan|nguoi|co)", r"(?:nguoi|no|ong ta|ba ta|anh ta|chi ta|ong ay|ba ay|thang|con) (?:\w+ ){0,2}danh (?:ong|ba|con|chau|em|toi|khi|luc|moi)", r"(?:giu|lay|cam|xai het) (?:\w+ ){0,2}tien (?:\w+ ){0,2}(?:cua )?(?:toi|em|ba|ong|me|bo|bac)", r"lenh (?:cam|bao ve|giam sat)", r"vawa",
         r"(?:vao|vo|den) phong (?:\w+ ){0,3}(?:ban dem|buoi toi|dem)", r"(?:rinh|so mo|so soang|cham vao) (?:nguoi|\w+ )?(?:\w+ )?(?:em|chau|be|con)", r"bo (?:mac|be|doi an)",
         r"(?:dau hieu|nghi) (?:bi )?(?:bo mac|nguoc dai|danh|bao hanh)", r"loet (?:do )?nam (?:lau|liet)", r"(?:khong|chua) (?:duoc )?(?:cho an|tam rua|ve sinh)",
-        r"bao hanh", r"bao luc gia dinh", r"(?:bi )?danh dap", r"(?:chong|vo|ban trai|bo|me|con|cha) (?:\w+ ){0,2}danh (?:toi|em|chau|be|con|ba|me|bac)",
+        r"(?:bi|su|nan) bao hanh|bao hanh (?:gia dinh|tinh duc|tinh than|tre em|nguoi gia|than the)", r"bao luc gia dinh", r"(?:bi )?danh dap", r"(?:chong|vo|ban trai|bo|me|con|cha) (?:\w+ ){0,2}danh (?:toi|em|chau|be|con|ba|me|bac)",
         r"bi (?:\w+ ){0,2}danh", r"xam hai(?: tinh duc)?", r"hiep dam", r"quay roi tinh duc", r"so ve nha", r"(?:khong|ko) an toan (?:o|khi o|tai) nha",
         r"nguoc dai", r"bo (?:mac|be)", r"de doa (?:giet|danh|toi|em)?", r"doa (?:giet|danh)", r"(?:lay|giu|chiem|xai) (?:het )?tien (?:cua )?(?:toi|em|ba|ong|me|bo)",
         r"bam tim", r"vet (?:bam|thuong) (?:tren|khap)", r"so (?:chong|vo|ban trai|nguoi cham soc)", r"bop co", r"(?:khong|ko) cho (?:toi|em|ba|me) (?:ra ngoai|gap|di)",

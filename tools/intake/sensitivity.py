@@ -208,7 +208,7 @@ LEXICON += [
         r"me (?:amenaza|empuja|empujo|jalonea|encierra|quita el dinero|obliga)", r"(?:le|la|lo) (?:amenaza|empuja|encierra|obliga)",
         r"me dijo que no (?:le )?dijera", r"(?:le|me) quita (?:su|mi) (?:dinero|pension|cheque)", r"(?:la|lo) deja sol[oa] (?:por|durante) dias",
         r"(?:miedo|temor) (?:a|de) (?:mi|su) (?:esposo|pareja|novio|esposa|padrastro|cuidador)", r"no me deja (?:salir|ver|trabajar)",
-        r"me hace cosas", r"me toca(?:ba)?", r"(?:quemaduras|marcas) en (?:el cuerpo|la espalda|los brazos)",
+        r"me hace cosas", r"me toca(?:ba)? (?:mis |sus |las )?(?:partes|pechos|ahi|donde no)", r"(?:quemaduras|marcas) en (?:el cuerpo|la espalda|los brazos)",
     ]),
     *_cues(C.critical_result, "en", E, [
         r"(?:phoned|called|paged|notified|communicated) (?:to )?(?:the )?(?:on-?call|ordering|covering|attending)", r"critical high", r"critical low",
@@ -608,6 +608,12 @@ _VZ = {
 }
 
 
+# A relative named before a cancer or other result in a Vietnamese or Chinese sentence ("mẹ tôi bị ung
+# thư vú", "我妈妈得过乳腺癌") is family history; for symptoms it is not (relatives write about the patient).
+_VI_RELATIVE = re.compile(r"(?<![a-z])(?:me|bo|cha|ba|ong|chi gai|em gai|anh trai|co|di|chu|bac|ong ngoai|ba ngoai|ong noi|ba noi) (?:toi|em|minh|chau)(?![a-z])")
+_ZH_RELATIVE = re.compile(r"(?:母亲|妈妈|父亲|爸爸|姐姐|妹妹|哥哥|弟弟|奶奶|外婆|爷爷|外公|阿姨|姑姑|舅舅|叔叔)")
+
+
 def _context_vi_zh(cue: Cue, view: str, start: int, end: int) -> str:
     """The context of a Vietnamese or Chinese cue: a negation close before it in its clause (or a
     "negative" word just after), a family-history or history marker in its sentence."""
@@ -623,6 +629,8 @@ def _context_vi_zh(cue: Cue, view: str, start: int, end: int) -> str:
     sent_end_m = re.search(r"[.;!?\n。；！？]", view[end:end + 40])
     sentence = view[sent_start:end + (sent_end_m.start() if sent_end_m else 40)]
     if fam.search(sentence):
+        return "family_history"
+    if cue.category == C.abnormal_result and (_VI_RELATIVE if cue.lang == "vi" else _ZH_RELATIVE).search(view[sent_start:start]):
         return "family_history"
     if hist.search(sentence):
         return "history"
