@@ -1,19 +1,22 @@
-"""Detect instruction-like text inside a document (prompt injection): attempts to override instructions,
-change priority, labels or routing, reveal prompts, role-play, role lines, hidden characters and encoded
-payloads, in English and Spanish; returns spans, a score and whether to flag `injection_suspected`.
+"""Detect instructions addressed to an automated reader inside a document (prompt injection), in
+English, Spanish, Vietnamese and Chinese, wherever they sit (body, header, footer, HTML comment,
+"white text" lines, zero-width characters, base64): attempts to override instructions, change
+priority, labels or routing, skip human review, send records somewhere new, reveal prompts,
+role-play; returns spans, a score and whether to flag `injection_suspected`, and separately whether
+a records request moves the records to a new destination (`destination_change`, whoever wrote it).
 
 Each rule has a weight; the score is 1 - prod(1 - weight) over the strongest finding of each kind, so
-one strong signal or two weak ones cross the threshold (0.5). Ordinary clinical phrasing ("please
-ignore the previous fax, it was sent in error") does not match: override rules need an object that
-is an instruction ("instructions", "rules", "guidance", "prompt"), not a fax or a message, and
-a clinical kind of instruction ("medication instructions", "routine follow-up") only leaves a
-low-weight finding for audit. Weak signals (talk of prompts, models, queues, flags, "your answer")
-add up.
+one strong signal or two weak ones cross the threshold (0.5). The four-language rules look for who is
+addressed (an AI, a bot, "the automated system", "hệ thống AI", "系统") followed by an order in the same
+passage, and for orders that only make sense to a machine ("no staff review needed", "无需人工审核",
+"không cần nhân viên kiểm tra", "márquela como autorizada"). Ordinary clinical phrasing does not
+match: override rules need an object that is an instruction, not a fax; a clinical kind of
+instruction ("medication instructions", "用药说明") leaves only a low-weight finding for audit; a
+form's "Priority: Routine" field is not an order; Vietnamese "ai" (who) and folded "bột/bớt" are not
+"AI"/"bot".
 
-Measured limits: on the synthetic families (whose injected phrasings the rules were written next
-to) detection is 1.0 with no false positive; on hand-written injections in new wording it caught
-12/20, 8/15 and 2/15 on first runs, with 3/20, 0/15 and 0/15 false alarms on benign clinical
-sentences. This is a tripwire, not the defence: routing is decided by code (DESIGN promise 5).
+This is a tripwire, not the defence: routing is decided by code (DESIGN promise 5). Figures:
+python -m evals.detectors (report of issue 10, h10b).
 """
 
 from __future__ import annotations
