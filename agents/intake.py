@@ -254,14 +254,16 @@ def check_completeness(state: IntakeState, runtime: GraphRuntime[IntakeContext])
 
 def detect_sensitivity(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     from tools.intake.injection import detect_injection
+    from tools.intake.language import detect_language
     from tools.intake.sensitivity import detect_sensitivity as detect
 
-    report = detect(state["text"])
+    language = detect_language(state["text"])
+    report = detect(state["text"], language=language)
     injection = detect_injection(state["text"])
-    flags = list(state.get("flags", [])) + [clinical_flag(c) for c in report.categories]
-    if injection.suspected:
-        flags.append("injection_suspected")
+    flags = list(state.get("flags", [])) + [clinical_flag(c) for c in report.categories] + language.flags()
+    flags += injection.flags()
     return {"flags": flags, "sensitivity": {
+        "language": language.language, "language_supported": language.supported,
         "sensitive": report.sensitive, "categories": [c.value for c in report.categories],
         "urgency_floor": report.urgency_floor.value,
         "findings": [{"category": f.category.value, "start": f.span.start, "end": f.span.end, "cue": f.cue}

@@ -52,6 +52,8 @@ PLAIN_FLAGS = frozenset(
         "degraded_input",
         "fallback_model",
         "injection_suspected",
+        "language_unsupported",
+        "destination_change",
         "duplicate_suspected",
         "incomplete",
         "qa_sample",
@@ -157,7 +159,7 @@ class Route(BaseModel):
 
 # Flags that send an item to review whatever the policy says (DESIGN promise 4).
 ALWAYS_REVIEW_PLAIN = frozenset({"low_confidence", "degraded_input", "fallback_model", "injection_suspected",
-                                 "processing_failed"})
+                                 "processing_failed", "language_unsupported", "destination_change"})
 
 
 class Policy(BaseModel):
