@@ -12,16 +12,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypedDict
 from uuid import UUID
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime as GraphRuntime
+from pydantic import BaseModel, ConfigDict
 
 from agents.gate import route_suggestion
 from agents.runtime import Runtime
 from models.claims import Claim, ClaimCheck, ClaimContext, FeeSchedule, PriorClaim, Severity
 from models.governance import Evidence, Suggestion, financial_flag
+from models.graph_state import RouteSummary
 from models.inbound import InboundItem
 from models.org import BillingProfile
 from store import claims as claims_store
@@ -37,12 +38,21 @@ FINDING_CONFIDENCE = 0.99
 HIGH_RISK = 0.5  # a denial risk at or above this is a financial flag (always to a biller)
 
 
-class ClaimsState(TypedDict, total=False):
+class ClaimsState(BaseModel):
+    """One claim's thread (checkpointed): the rules' result, the denial risk and the route."""
+
+    model_config = ConfigDict(extra="ignore")
+
     claim_row_id: str
-    check: dict
-    risk: float | None
-    model_version: str
-    route: dict
+    check: ClaimCheck | None = None
+    risk: float | None = None
+    model_version: str = RULES_VERSION
+    route: RouteSummary | None = None
+
+    def checked(self) -> ClaimCheck:
+        if self.check is None:
+            raise RuntimeError(f"claim {self.claim_row_id}: a node ran before check_rules")
+        return self.check
 
 
 @dataclass(frozen=True)
@@ -107,11 +117,10 @@ def check_rules(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dic
 
     rt = runtime.context.runtime
     with rt.pool.connection() as conn:
-        row = claims_store.get_claim(conn, claim_id=UUID(state["claim_row_id"]))
+        row = claims_store.get_claim(conn, claim_id=UUID(state.claim_row_id))
         claim = Claim.model_validate(row["payload"])
         context = _context_for(conn, row, claim)
-    check = check_claim(claim, tables=load_tables(rt), context=context)
-    return {"check": check.model_dump(mode="json")}
+    return {"check": check_claim(claim, tables=load_tables(rt), context=context)}
 
 
 def score_denial_risk(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dict:
@@ -120,17 +129,16 @@ def score_denial_risk(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) 
     if model is None:
         return {"risk": None, "model_version": RULES_VERSION}
     with rt.pool.connection() as conn:
-        row = claims_store.get_claim(conn, claim_id=UUID(state["claim_row_id"]))
+        row = claims_store.get_claim(conn, claim_id=UUID(state.claim_row_id))
     claim = Claim.model_validate(row["payload"])
-    check = ClaimCheck.model_validate(state["check"])
-    risk = float(model.predict_proba([claim], [check], [ClaimContext.model_validate(row["context"])])[0])
+    risk = float(model.predict_proba([claim], [state.checked()], [ClaimContext.model_validate(row["context"])])[0])
     return {"risk": risk, "model_version": f"{RULES_VERSION}+{model.version}"}
 
 
 def _suggestion(state: ClaimsState, row: dict) -> Suggestion:
     claim = Claim.model_validate(row["payload"])
-    check = ClaimCheck.model_validate(state["check"])
-    risk = state.get("risk")
+    check = state.checked()
+    risk = state.risk
     amount = claim.total_charge if claim.total_charge is not None else sum(
         (ln.charge or Decimal(0)) * ln.units for ln in claim.service_lines)
     flags = []
@@ -155,7 +163,7 @@ def _suggestion(state: ClaimsState, row: dict) -> Suggestion:
                "rules_not_run": [s.model_dump(mode="json") for s in check.statuses if s.state != "ran"],
                "denial_risk": None if risk is None else round(risk, 4),
                "note": None if risk is not None else "no denial model registered: rules only"},
-        model_version=state.get("model_version", RULES_VERSION), input_hash=str(row["id"]),
+        model_version=state.model_version, input_hash=str(row["id"]),
         patient_group={"sex": claim.patient.sex, "payer": claim.coverage.payer_id},
         contains_phi=True,
     )
@@ -164,11 +172,13 @@ def _suggestion(state: ClaimsState, row: dict) -> Suggestion:
 def route(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dict:
     rt = runtime.context.runtime
     with rt.pool.connection() as conn:
-        row = claims_store.get_claim(conn, claim_id=UUID(state["claim_row_id"]))
+        row = claims_store.get_claim(conn, claim_id=UUID(state.claim_row_id))
         suggestion = _suggestion(state, row)
         outcome = route_suggestion(conn, suggestion)
-    return {"route": {"suggestion_id": str(suggestion.id), "decision": outcome.route.decision.value,
-                      "queue": outcome.route.queue, "reasons": outcome.route.reasons, "label": suggestion.label}}
+    return {"route": RouteSummary(suggestion_id=str(suggestion.id), decision=outcome.route.decision.value,
+                                  queue=outcome.route.queue, reasons=outcome.route.reasons, label=suggestion.label,
+                                  qa_sample=outcome.route.qa_sample,
+                                  review_item_id=str(outcome.review_item.id) if outcome.review_item else None)}
 
 
 def build_graph(*, checkpointer):
@@ -183,7 +193,7 @@ def build_graph(*, checkpointer):
     return g.compile(checkpointer=checkpointer)
 
 
-def process_item(rt: Runtime, item: InboundItem) -> list[dict]:
+def process_item(rt: Runtime, item: InboundItem) -> list[RouteSummary | None]:
     """Store every claim of a submission, then check and route each (once: reruns are no-ops)."""
     from tools.claims.claim_input import ClaimInputError, read_claims
 
@@ -206,7 +216,7 @@ def process_item(rt: Runtime, item: InboundItem) -> list[dict]:
             outcomes.append(done.values["route"])
             continue
         outcomes.append(graph.invoke({"claim_row_id": str(row["id"])}, config,
-                                     context=ClaimsContext(runtime=rt)).get("route", {}))
+                                     context=ClaimsContext(runtime=rt)).get("route"))
     return outcomes
 
 

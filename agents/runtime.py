@@ -25,14 +25,19 @@ class Runtime:
         """LangGraph's Postgres checkpointer, on its own small autocommit pool (as it requires)."""
         if self._checkpointer is None:
             from langgraph.checkpoint.postgres import PostgresSaver
+            from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
             from psycopg.rows import dict_row
+
+            from models.graph_state import CHECKPOINTED_TYPES
 
             self._checkpoint_pool = ConnectionPool(
                 self.database_url, min_size=1, max_size=4, open=False, name="handoff-checkpoints",
                 kwargs={"autocommit": True, "row_factory": dict_row, "prepare_threshold": 0},
             )
             self._checkpoint_pool.open(wait=True, timeout=30)
-            self._checkpointer = PostgresSaver(self._checkpoint_pool)
+            # Only our own state models are revived from a checkpoint (an explicit allowlist).
+            serde = JsonPlusSerializer(allowed_msgpack_modules=CHECKPOINTED_TYPES)
+            self._checkpointer = PostgresSaver(self._checkpoint_pool, serde=serde)
         return self._checkpointer
 
     def cached(self, key: str, build):

@@ -241,3 +241,59 @@ def test_reviewers_see_the_source_and_similar_resolved_cases(intake_runtime, cli
     assert view["similar_cases"][0]["similarity"] > 0.6
     page = client.get(f"/items/{view['id']}", headers={"accept": "text/html"})
     assert "Similar resolved cases" in page.text and "rx_refill" in page.text
+
+
+def test_the_real_graph_runs_with_fakes_of_what_is_outside(intake_runtime):
+    """IntakeDeps carries the LLM, classifier, OCR and embeddings into the graph: a test passes fakes
+    of those and the real nodes, store and gate do the rest. Typed state comes back out."""
+    import numpy as np
+
+    from agents.intake import IntakeDeps, process_item
+    from models.graph_state import RouteSummary
+    from store import inbound as inbound_store
+    from tools.intake.classifier import IntakePrediction
+    from tools.llm import LlmAnswer
+
+    rt = intake_runtime
+    _allow_llm(rt)
+
+    class FakeLlm:
+        enabled = True
+        asked: list[str] = []
+
+        def structured(self, prompt_name, schema, **values):
+            self.asked.append(prompt_name)
+            answer = ({"doc_type": "rx_refill", "urgency": "routine", "injection_suspected": False}
+                      if prompt_name == "intake_classify" else {"summary": "Refill request."})
+            return LlmAnswer(value=schema.model_validate(answer), prompt_hash="f" * 64, model="fake")
+
+    class FakeClassifier:
+        version = "fake-classifier-1"
+
+        def predict(self, texts):
+            return [IntakePrediction(doc_type="rx_refill", doc_type_p=0.5, doc_type_probs={"rx_refill": 0.5},
+                                     urgency="routine", urgency_p=0.5, urgency_probs={"routine": 0.5})
+                    for _ in texts]
+
+    embedded = []
+
+    def fake_embed(texts):
+        embedded.extend(texts)
+        return np.full((len(texts), 384), 1 / np.sqrt(384), dtype=np.float32)
+
+    llm = FakeLlm()
+    deps = IntakeDeps(connection=rt.pool.connection, llm=llm, classifier=FakeClassifier,
+                      ocr=lambda data: pytest.fail("a message needs no OCR"), embed=fake_embed,
+                      read_blob=IntakeDeps.from_runtime(rt).read_blob)
+    out = _send(rt, "message", message_bytes({"text": "Please refill my metformin, 500 mg twice a day."}))
+    with rt.pool.connection() as conn:
+        item = inbound_store.get_inbound_item(conn, item_id=out.item_id)
+    [outcome] = process_item(rt, item, deps=deps)
+    assert isinstance(outcome, RouteSummary) and outcome.label == "rx_refill"
+    assert outcome.decision == "review" and "low_confidence" in outcome.reasons  # 0.5 * 0.5 is unsure
+    assert llm.asked == ["intake_classify", "intake_summarize"] and embedded
+    [r] = _routes(rt)
+    assert r["model_version"] == "llm:fake|fake-classifier-1" and r["value"]["summary"] == "Refill request."
+    state = build_graph(checkpointer=rt.checkpointer).get_state(thread_config(outcome.suggestion_id and
+                                                                               r["subject"].split(":", 1)[1]))
+    assert state.values["classification"].source == "llm"  # revived from the Postgres checkpoint, typed

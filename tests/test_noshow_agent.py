@@ -42,8 +42,8 @@ def test_tomorrow_is_scored_routed_and_idempotent(runtime, clinic):
     assert summary.scored > 0
     state = build_graph(checkpointer=runtime.checkpointer).get_state(
         {"configurable": {"thread_id": f"noshow:{clinic.id}:{tomorrow.isoformat()}"}}).values
-    expected = sum(s["probability"] >= noshow.REMINDER_FROM for s in state["scores"]) + \
-        sum(s["probability"] >= noshow.OVERBOOK_FROM for s in state["scores"])
+    expected = sum(s.probability >= noshow.REMINDER_FROM for s in state["scores"]) + \
+        sum(s.probability >= noshow.OVERBOOK_FROM for s in state["scores"])
     assert summary.auto + summary.review == len(state["proposals"]) == expected  # every proposal went through the gate
     with runtime.pool.connection() as conn:
         applied = scheduling_store.actions_for_day(conn, unit_id=clinic.id, day=tomorrow)
@@ -68,19 +68,20 @@ def test_overbooking_always_goes_to_a_practice_manager(runtime, clinic, client):
     state = graph.invoke({"unit_id": str(clinic.id), "day": tomorrow.isoformat()},
                          {"configurable": {"thread_id": "test-overbook"}}, context=ctx)
     # Whatever the model said, every overbooking proposal was routed to review in `management`.
-    overbooks = [p for p in state["proposals"] if p["label"] == "overbook"]
-    high = [s for s in state["scores"] if s["probability"] >= noshow.OVERBOOK_FROM]
+    overbooks = [p for p in state["proposals"] if p.label == "overbook"]
+    high = [s for s in state["scores"] if s.probability >= noshow.OVERBOOK_FROM]
     assert len(overbooks) == len(high)
     # Craft one certain high-risk proposal through the same node to exercise the path every time.
-    crafted = dict(state["scores"][0], probability=0.97)
-    proposals = noshow.propose_actions({"unit_id": str(clinic.id), "day": tomorrow.isoformat(), "scores": [crafted]},
-                                       type("R", (), {"context": ctx})())["proposals"]
-    over = next(p for p in proposals if p["label"] == "overbook")
-    assert over["confidence"] == 0.97
-    routed = noshow.route_through_gate({"proposals": [over]}, type("R", (), {"context": ctx})())["routed"]
-    assert routed == [{"suggestion_id": over["id"], "route": "review", "queue": "management"}]
+    crafted = state["scores"][0].model_copy(update={"probability": 0.97})
+    day_state = noshow.NoShowState(unit_id=str(clinic.id), day=tomorrow.isoformat(), scores=[crafted])
+    proposals = noshow.propose_actions(day_state, type("R", (), {"context": ctx})())["proposals"]
+    over = next(p for p in proposals if p.label == "overbook")
+    assert over.confidence == 0.97
+    routed = noshow.route_through_gate(day_state.model_copy(update={"proposals": [over]}),
+                                       type("R", (), {"context": ctx})())["routed"]
+    assert [(r.suggestion_id, r.decision, r.queue) for r in routed] == [(str(over.id), "review", "management")]
     with runtime.pool.connection() as conn:
-        item = next(i for i in routing.list_review_items(conn, queue="management") if str(i.suggestion_id) == over["id"])
+        item = next(i for i in routing.list_review_items(conn, queue="management") if i.suggestion_id == over.id)
         assert item.status == ReviewStatus.ready
     # The front desk cannot take it; the manager accepts; the action is applied by the decision job.
     h = sign_in(client, "frontdesk")
