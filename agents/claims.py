@@ -21,12 +21,13 @@ from pydantic import BaseModel, ConfigDict
 from agents.gate import route_suggestion
 from agents.runtime import Runtime
 from models.claims import Claim, ClaimCheck, ClaimContext, FeeSchedule, PriorClaim, Severity
-from models.governance import Evidence, Suggestion, financial_flag
+from models.governance import Evidence, ReviewCutoffs, Suggestion, financial_flag
 from models.graph_state import RouteSummary
 from models.inbound import InboundItem
 from models.org import BillingProfile
 from store import claims as claims_store
 from store import org as org_store
+from store import policy as policy_store
 from store.blobs import read_blob
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,6 @@ RULES_VERSION = "claim-rules-1"
 # Rules are deterministic table lookups; on the synthetic claims suite their precision is 1.0. A
 # finding is reported with this confidence, not 1.0, to leave room for table errors.
 FINDING_CONFIDENCE = 0.99
-HIGH_RISK = 0.5  # a denial risk at or above this is a financial flag (always to a biller)
 
 
 class ClaimsState(BaseModel):
@@ -135,7 +135,7 @@ def score_denial_risk(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) 
     return {"risk": risk, "model_version": f"{RULES_VERSION}+{model.version}"}
 
 
-def _suggestion(state: ClaimsState, row: dict) -> Suggestion:
+def _suggestion(state: ClaimsState, row: dict, cutoffs: ReviewCutoffs) -> Suggestion:
     claim = Claim.model_validate(row["payload"])
     check = state.checked()
     risk = state.risk
@@ -144,7 +144,7 @@ def _suggestion(state: ClaimsState, row: dict) -> Suggestion:
     flags = []
     if any(f.severity == Severity.high for f in check.findings):
         flags.append(financial_flag("high_severity_finding"))
-    if risk is not None and risk >= HIGH_RISK:
+    if risk is not None and risk >= cutoffs.claims_denial_risk:
         flags.append(financial_flag("denial_risk"))
     if check.incomplete:
         flags.append("incomplete")  # a rule could not run: its table or context is missing
@@ -173,7 +173,8 @@ def route(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dict:
     rt = runtime.context.runtime
     with rt.pool.connection() as conn:
         row = claims_store.get_claim(conn, claim_id=UUID(state.claim_row_id))
-        suggestion = _suggestion(state, row)
+        current = policy_store.current_policy(conn, unit_id=row["unit_id"])
+        suggestion = _suggestion(state, row, current.policy.cutoffs if current else ReviewCutoffs())
         outcome = route_suggestion(conn, suggestion)
     return {"route": RouteSummary(suggestion_id=str(suggestion.id), decision=outcome.route.decision.value,
                                   queue=outcome.route.queue, reasons=outcome.route.reasons, label=suggestion.label,

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agents.gate import route_suggestion
 from agents.runtime import Runtime
 from models.documents import OcrResult
-from models.governance import Evidence, Policy, Priority, RouteDecision, Suggestion, clinical_flag
+from models.governance import Evidence, Policy, Priority, ReviewCutoffs, RouteDecision, Suggestion, clinical_flag
 from models.graph_state import (
     ClinicalFindingRef,
     Classification,
@@ -65,8 +65,6 @@ from tools.llm import LlmAnswer, LlmError, LlmGateway
 
 log = logging.getLogger(__name__)
 AGENT = "intake"
-DUPLICATE_SIMILARITY = 0.95
-DUPLICATE_DAYS = 30
 
 
 class IntakeState(BaseModel):
@@ -199,6 +197,11 @@ def _policy(deps: IntakeDeps, unit_id: str) -> Policy | None:
     return current.policy if current else None
 
 
+def _cutoffs(deps: IntakeDeps, unit_id: str) -> ReviewCutoffs:
+    policy = _policy(deps, unit_id)
+    return policy.cutoffs if policy else ReviewCutoffs()
+
+
 def _llm_text(deps: IntakeDeps, unit_id: str, text: str) -> str | None:
     """The text an external LLM may see, or None when the policy keeps PHI away from it."""
     policy = _policy(deps, unit_id)
@@ -267,6 +270,7 @@ def match_patient(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> d
     mrn, member = _field(state, "mrn"), _field(state, "member_id")
     if not (dob or mrn or member):
         return {"patient": PatientMatch(match="none")}
+    cut = _cutoffs(_deps(runtime), state.unit_id)
     with _deps(runtime).connection() as conn:
         unit = org_store.get_unit(conn, unit_id=UUID(state.unit_id))
         candidates = intake_store.patient_candidates(
@@ -283,10 +287,10 @@ def match_patient(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> d
         score = (1.0 if exact_id else 0.0) + (0.5 if same_dob else 0.0) + sim
         scored.append((score, sim, same_dob, c))
     scored.sort(key=lambda t: -t[0])
-    if not scored or scored[0][0] < 1.3:
+    if not scored or scored[0][0] < cut.intake_patient_match_min:
         return {"patient": PatientMatch(match="none", candidates=len(candidates))}
     best = scored[0][3]
-    same_person = [t for t in scored if t[1] >= 0.85 and t[2]]
+    same_person = [t for t in scored if t[1] >= cut.intake_same_person_name_similarity and t[2]]
     flags = list(state.flags)
     duplicate_registration = len({t[3]["id"] for t in same_person}) > 1
     if duplicate_registration:
@@ -294,7 +298,7 @@ def match_patient(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> d
     group = {"sex": best["sex"], "language": best["language"], "payer": best["payer"],
              "race_ethnicity": best["race_ethnicity"]}
     return {"flags": flags, "patient": PatientMatch(
-        match="probable" if scored[0][0] < 2.0 else "confident", patient_id=str(best["id"]), mrn=best["mrn"],
+        match="probable" if scored[0][0] < cut.intake_patient_match_confident else "confident", patient_id=str(best["id"]), mrn=best["mrn"],
         birth_date=str(best["birth_date"]), duplicate_registration=duplicate_registration,
         group={k: v for k, v in group.items() if v})}
 
@@ -331,18 +335,19 @@ def detect_sensitivity(state: IntakeState, runtime: GraphRuntime[IntakeContext])
 
 
 def find_duplicates(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
-    """The same patient's similar items within 30 days (pgvector); the embedding is kept for
-    later duplicates and for the similar resolved cases reviewers see."""
+    """The same patient's similar items within the policy's days (pgvector); the embedding is kept
+    for later duplicates and for the similar resolved cases reviewers see."""
     deps = _deps(runtime)
+    cut = _cutoffs(deps, state.unit_id)
     vector = deps.embed([state.text[:2000]])[0]
     patient_id = state.patient.patient_id
     duplicates = []
     with deps.connection() as conn:
         if patient_id:
             near = intake_store.similar_parts_of_patient(conn, part_id=UUID(state.part_id), patient_id=UUID(patient_id),
-                                                         embedding=vector, days=DUPLICATE_DAYS)
+                                                         embedding=vector, days=cut.intake_duplicate_days)
             duplicates = [DuplicateMatch(part_id=str(r["part_id"]), similarity=round(float(r["similarity"]), 4))
-                          for r in near if r["similarity"] >= DUPLICATE_SIMILARITY]
+                          for r in near if r["similarity"] >= cut.intake_duplicate_similarity]
         intake_store.insert_embedding(conn, part_id=UUID(state.part_id), unit_id=UUID(state.unit_id),
                                       patient_id=UUID(patient_id) if patient_id else None,
                                       doc_type=state.classified().doc_type, embedding=vector)
