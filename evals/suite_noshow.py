@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evals.datasets_noshow import appointments_to_frame, file_sha256, frame_sha256, load_appointments
+from tools.noshow.datasets import appointments_to_frame, file_sha256, frame_sha256, load_appointments
 from evals.fairness import INTERSECTION_SEP, bootstrap_binary_figures, by_group, equalized_odds, intersect
 from evals.metrics import binary_metrics, brier_score, decision_confidence, roc_auc
 from evals.calibration import expected_calibration_error

@@ -127,7 +127,7 @@ def sign_in(client, username: str, password: str = "handoff-demo") -> dict[str, 
 @pytest.fixture(scope="session")
 def intake_classifier(tmp_path_factory):
     """One small local intake classifier per test session (training embeds every text: slow)."""
-    from evals.intake_training import train_synthetic_intake
+    from tools.intake.training import train_synthetic_intake
 
     # Light options: these tests check the agent's wiring, the triage suite measures accuracy.
     return train_synthetic_intake(tmp_path_factory.mktemp("models"), n=200, seed=5, augment=False,

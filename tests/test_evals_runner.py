@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evals.datasets_noshow import KAGGLE_COLUMNS, appointments_to_frame, default_kaggle_path, frame_sha256
+from tools.noshow.datasets import KAGGLE_COLUMNS, appointments_to_frame, default_kaggle_path, frame_sha256
 from evals.model_card import HTI1_SOURCE_ATTRIBUTES
 from evals.runner import SuiteOutput, list_suites, main, register_suite, run_suite
 from evals.synthetic_clinic import generate_clinic

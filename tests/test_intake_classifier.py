@@ -9,7 +9,7 @@ import random
 import numpy as np
 import pytest
 
-from evals.synthetic_inbound import generate_heldout_corpus, generate_training_corpus, make_patients
+from tools.intake.synthetic_corpus import generate_heldout_corpus, generate_training_corpus, make_patients
 from models.intake import DOC_TYPES
 from tools.embed import EMBED_DIM
 from tools.intake.classifier import (

@@ -21,7 +21,7 @@ from tests.conftest import sign_in
 
 @pytest.fixture
 def clinic(runtime, demo_org):
-    from evals.datasets_noshow import appointments_to_frame, frame_sha256
+    from tools.noshow.datasets import appointments_to_frame, frame_sha256
     from tools.model_registry import save_noshow_model
     from tools.noshow.model import train
 
@@ -107,7 +107,7 @@ def test_clinic_appointment_csv_loads_and_is_scored(runtime, demo_org, tmp_path,
     import subprocess
     import sys
 
-    from evals.datasets_noshow import write_handoff_csv
+    from tools.noshow.datasets import write_handoff_csv
     from tests.conftest import cli_env
     from tools.noshow.appointment_frame import appointments_to_frame
 
@@ -128,7 +128,7 @@ def test_clinic_appointment_csv_loads_and_is_scored(runtime, demo_org, tmp_path,
                              env=env, capture_output=True, text=True, timeout=300)
     assert refused.returncode == 2 and "missing required columns" in refused.stderr
     # Score tomorrow from the loaded bookings with a model trained on the file's history.
-    from evals.datasets_noshow import load_handoff_appointments
+    from tools.noshow.datasets import load_handoff_appointments
     from tools.model_registry import save_noshow_model
     from tools.noshow.model import train
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evals.datasets_noshow import appointments_to_frame
+from tools.noshow.datasets import appointments_to_frame
 from evals.synthetic_clinic import generate_clinic
 from tools.model_registry import (
     UntrustedModelError,

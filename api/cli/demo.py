@@ -70,7 +70,7 @@ def demo_noshow(runtime: Runtime, seed: int) -> str:
         patient_store.register_patients(conn, org_id=unit.org_id, patients=clinic.patients)
         scheduling_store.upsert_appointments(conn, unit_id=unit.id, appointments=clinic.appointments)
     if not list_versions(runtime.settings.model_dir, name=MODEL_NAME):
-        from evals.datasets_noshow import frame_sha256
+        from tools.noshow.datasets import frame_sha256
         from tools.noshow.appointment_frame import appointments_to_frame
 
         frame = appointments_to_frame([a for a in clinic.appointments if a.no_show is not None], clinic.patients)
@@ -86,9 +86,9 @@ def demo_intake(runtime: Runtime, seed: int) -> str:
     """This morning's faxes, portal messages and referrals (held-out phrasings), for patients in the
     registry; faxes are rendered to PDF at fax resolution so they go through OCR like real ones."""
     from api.services.intake import accept, message_bytes
-    from evals.intake_training import train_synthetic_intake
+    from tools.intake.training import train_synthetic_intake
     from evals.synthetic_faxes import render_fax
-    from evals.synthetic_inbound import generate_heldout_corpus, make_patients
+    from tools.intake.synthetic_corpus import generate_heldout_corpus, make_patients
     from store import intake as patient_store
     from tools.intake.classifier import MODEL_NAME
     from tools.model_registry import list_versions

@@ -17,7 +17,7 @@ def noshow_train(
     data: Annotated[Path, typer.Option(help="The public no-show CSV or Handoff's appointment CSV.")],
 ) -> None:
     """Train and register a no-show model (stored with skops in HANDOFF_HOME/models)."""
-    from evals.datasets_noshow import file_sha256, load_appointments
+    from tools.noshow.datasets import file_sha256, load_appointments
     from tools.model_registry import save_noshow_model
     from tools.noshow.model import train
 

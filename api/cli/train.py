@@ -18,7 +18,7 @@ def train_intake(
     with_reviews: Annotated[bool, typer.Option(help="Add reviewers' final labels as training data.")] = True,
 ) -> None:
     """Train the local intake classifier on the synthetic corpus plus reviewers' decisions, and register it."""
-    from evals.intake_training import train_synthetic_intake
+    from tools.intake.training import train_synthetic_intake
     from store import intake as intake_store
 
     with cli_runtime() as rt:

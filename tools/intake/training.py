@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evals.synthetic_inbound import generate_training_corpus, make_patients
+from tools.intake.synthetic_corpus import generate_training_corpus, make_patients
 from tools.intake.classifier import IntakeClassifier, train_intake_classifier
 from tools.model_registry import save_model
 

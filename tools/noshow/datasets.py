@@ -44,7 +44,7 @@ from models.patients import Patient
 from models.scheduling import Appointment
 from tools.noshow.appointment_frame import APPOINTMENT_COLUMNS, appointments_to_frame, finish_frame  # noqa: F401 (re-exported)
 
-DEFAULT_DATA_ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DEFAULT_DATA_ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 KAGGLE_FILENAME = "noshowappointments-kagglev2-may-2016.csv"
 KAGGLE_COLUMNS = (
     "PatientId", "AppointmentID", "Gender", "ScheduledDay", "AppointmentDay", "Age", "Neighbourhood",
