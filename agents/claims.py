@@ -29,6 +29,9 @@ from store import claims as claims_store
 from store import org as org_store
 from store import policy as policy_store
 from store.blobs import read_blob
+from tools.claims.denial_model import MODEL_NAME as DENIAL_MODEL
+from tools.claims.denial_model import DenialModel
+from tools.model_registry import NoModelRegistered
 
 log = logging.getLogger(__name__)
 AGENT = "claims"
@@ -82,16 +85,12 @@ def load_tables(rt: Runtime):
     return rt.cached("code_tables", build)
 
 
-def load_denial_model(rt: Runtime):
-    def build():
-        from tools.claims.denial_model import load_denial_model as load
-
-        try:
-            return load(rt.settings.model_dir)
-        except (FileNotFoundError, LookupError):
-            return None
-
-    return rt.cached("denial_model", build)
+def load_denial_model(rt: Runtime) -> DenialModel | None:
+    """The newest registered denial-risk model (reloaded when a newer one is registered), or None."""
+    try:
+        return rt.current_model(DENIAL_MODEL, DenialModel.from_estimators)
+    except NoModelRegistered:
+        return None
 
 
 def _context_for(conn, row: dict, claim: Claim) -> ClaimContext:
@@ -113,6 +112,7 @@ def _context_for(conn, row: dict, claim: Claim) -> ClaimContext:
 
 
 def check_rules(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dict:
+    """Run the data-driven claim rules over the stored claim and its context."""
     from tools.claims.rules import check_claim
 
     rt = runtime.context.runtime
@@ -124,6 +124,7 @@ def check_rules(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dic
 
 
 def score_denial_risk(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dict:
+    """The calibrated denial risk, when a denial model is registered (rules only otherwise)."""
     rt = runtime.context.runtime
     model = load_denial_model(rt)
     if model is None:
@@ -170,6 +171,7 @@ def _suggestion(state: ClaimsState, row: dict, cutoffs: ReviewCutoffs) -> Sugges
 
 
 def route(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dict:
+    """Turn the check and risk into a suggestion and route it through the gate."""
     rt = runtime.context.runtime
     with rt.pool.connection() as conn:
         row = claims_store.get_claim(conn, claim_id=UUID(state.claim_row_id))
@@ -183,6 +185,7 @@ def route(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dict:
 
 
 def build_graph(*, checkpointer):
+    """check_rules -> score_denial_risk -> route, checkpointed per claim."""
     g = StateGraph(ClaimsState, context_schema=ClaimsContext)
     g.add_node("check_rules", check_rules)
     g.add_node("score_denial_risk", score_denial_risk)
@@ -222,5 +225,6 @@ def process_item(rt: Runtime, item: InboundItem) -> list[RouteSummary | None]:
 
 
 def handle_inbound(rt: Runtime, item: InboundItem) -> None:
+    """The wiring table's handler for the `claim` channel."""
     process_item(rt, item)
 

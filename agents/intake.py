@@ -52,6 +52,7 @@ from store import policy as policy_store
 from store.blobs import read_blob
 from store.routing import get_suggestion
 from tools.embed import embed_texts
+from tools.intake.classifier import MODEL_NAME as CLASSIFIER_NAME
 from tools.intake.classifier import IntakeClassifier, final_urgency
 from tools.intake.extract import extract_fields
 from tools.intake.inbound_parse import InboundFormatError, message_text, referral_text
@@ -62,6 +63,7 @@ from tools.intake.phi import redact_phi
 from tools.intake.sensitivity import detect_sensitivity as detect_clinical
 from tools.intake.summarize import summarize_extractive
 from tools.llm import LlmAnswer, LlmError, LlmGateway
+from tools.model_registry import NoModelRegistered
 
 log = logging.getLogger(__name__)
 AGENT = "intake"
@@ -173,17 +175,12 @@ class NoModel(LookupError):
 
 
 def load_classifier(rt: Runtime) -> IntakeClassifier:
-    """The latest registered intake classifier (`handoff train intake` makes one)."""
-    def build() -> IntakeClassifier:
-        from tools.intake.classifier import MODEL_NAME
-        from tools.model_registry import list_versions, load_model
-
-        if not list_versions(rt.settings.model_dir, name=MODEL_NAME):
-            raise NoModel("no intake classifier is registered: run `handoff train intake` first")
-        estimators, meta = load_model(rt.settings.model_dir, name=MODEL_NAME)
-        return IntakeClassifier.from_estimators(estimators, meta)
-
-    return rt.cached("intake_classifier", build)
+    """The newest registered intake classifier (`handoff train intake` makes one), reloaded when a
+    newer version is registered."""
+    try:
+        return rt.current_model(CLASSIFIER_NAME, IntakeClassifier.from_estimators)
+    except NoModelRegistered:
+        raise NoModel("no intake classifier is registered: run `handoff train intake` first") from None
 
 
 def _deps(runtime: GraphRuntime[IntakeContext]) -> IntakeDeps:
@@ -214,6 +211,7 @@ def _llm_text(deps: IntakeDeps, unit_id: str, text: str) -> str | None:
 
 
 def normalize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
+    """Load the stored document part and normalize its text; a degraded part is flagged."""
     with _deps(runtime).connection() as conn:
         part = intake_store.get_part(conn, part_id=UUID(state.part_id))
     if part is None:
@@ -226,6 +224,7 @@ def normalize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
 
 
 def classify(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
+    """doc_type and urgency: the LLM's labels when the policy allows it (confidence from the local model), else the local model's."""
     deps = _deps(runtime)
     flags = list(state.flags)
     text = state.text
@@ -255,6 +254,7 @@ def classify(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
 
 
 def extract(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
+    """Fields with their source spans (rule-based extraction)."""
     return {"fields": extract_fields(state.text).fields}
 
 
@@ -319,6 +319,7 @@ def check_completeness(state: IntakeState, runtime: GraphRuntime[IntakeContext])
 
 
 def detect_sensitivity(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
+    """Clinical categories (each a flag) and instruction-like text (injection_suspected)."""
     report = detect_clinical(state.text)
     injection = detect_injection(state.text)
     flags = list(state.flags) + [clinical_flag(c) for c in report.categories]
@@ -406,6 +407,7 @@ def _suggestion(state: IntakeState) -> Suggestion:
 
 
 def route(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
+    """Build the suggestion and route it through the gate (the one path to people or auto-filing)."""
     suggestion = _suggestion(state)
     with _deps(runtime).connection() as conn:
         outcome = route_suggestion(conn, suggestion)
@@ -416,10 +418,12 @@ def route(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
 
 
 def route_after_route(state: IntakeState) -> str:
+    """file_item for an auto route, request_review otherwise."""
     return "file_item" if state.routed().decision == RouteDecision.auto.value else "request_review"
 
 
 def request_review(state: IntakeState) -> dict:
+    """Stop for people (interrupt first: the node re-runs on resume) and take their decision."""
     decision = interrupt(ReviewRequest(part_id=state.part_id, suggestion_id=state.suggestion_id or "",
                                        review_item_id=state.routed().review_item_id,
                                        reasons=state.routed().reasons).model_dump())
@@ -447,6 +451,7 @@ def file_item(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
 
 
 def build_graph(*, checkpointer):
+    """The intake graph: the straight line of the module docstring, checkpointed per document part."""
     g = StateGraph(IntakeState, context_schema=IntakeContext)
     for node in (normalize, classify, extract, match_patient, check_completeness, detect_sensitivity,
                  find_duplicates, summarize, route, request_review, file_item):
@@ -494,6 +499,7 @@ def read_parts(deps: IntakeDeps, item: InboundItem) -> list[dict]:
 
 
 def thread_config(part_id: UUID | str) -> dict:
+    """The LangGraph thread of one document part."""
     return {"configurable": {"thread_id": f"intake:{part_id}"}}
 
 
@@ -523,6 +529,7 @@ def process_item(rt: Runtime, item: InboundItem, *, deps: IntakeDeps | None = No
 
 
 def handle_inbound(rt: Runtime, item: InboundItem) -> None:
+    """The wiring table's handler for fax, message and referral items."""
     process_item(rt, item)
 
 

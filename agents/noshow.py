@@ -26,6 +26,8 @@ from store import intake as patient_store
 from store import org as org_store
 from store import scheduling as scheduling_store
 from store.intake import get_decision
+from tools.model_registry import NoModelRegistered
+from tools.noshow.model import MODEL_NAME, TrainedNoShowModel
 
 AGENT = "noshow"
 # Probability floors for proposing each action; the policy's thresholds decide auto vs review.
@@ -56,19 +58,16 @@ class NoShowState(BaseModel):
     routed: list[RouteSummary] = Field(default_factory=list)
 
 
-def load_model(runtime: Runtime):
-    from tools.model_registry import load_noshow_model
-
-    def build():
-        try:
-            return load_noshow_model(runtime.settings.model_dir)
-        except (FileNotFoundError, LookupError) as exc:
-            raise NoModel("no trained no-show model: run `handoff noshow train --data PATH` first") from exc
-
-    return runtime.cached("noshow_model", build)
+def load_model(runtime: Runtime) -> TrainedNoShowModel:
+    """The newest registered no-show model, reloaded when a newer version is registered."""
+    try:
+        return runtime.current_model(MODEL_NAME, TrainedNoShowModel.from_estimators)
+    except NoModelRegistered:
+        raise NoModel("no trained no-show model: run `handoff noshow train --data PATH` first") from None
 
 
 def score_appointments(state: NoShowState, runtime: GraphRuntime[NoShowContext]) -> dict:
+    """Calibrated no-show probabilities for the day's appointments of known patients."""
     from tools.noshow.appointment_frame import appointments_to_frame
     from tools.noshow.model import scores_for_day
 
@@ -100,6 +99,7 @@ def _actions_for(probability: float, patient: Patient | None, telehealth: bool) 
 
 
 def propose_actions(state: NoShowState, runtime: GraphRuntime[NoShowContext]) -> dict:
+    """Supportive actions and overbooking proposals from each score, as suggestions."""
     rt = runtime.context.runtime
     unit_id, day = UUID(state.unit_id), date.fromisoformat(state.day)
     with rt.pool.connection() as conn:
@@ -151,6 +151,7 @@ def route_through_gate(state: NoShowState, runtime: GraphRuntime[NoShowContext])
 
 
 def build_graph(*, checkpointer):
+    """score_appointments -> propose_actions -> route_through_gate, checkpointed per unit and day."""
     graph = StateGraph(NoShowState, context_schema=NoShowContext)
     graph.add_node("score_appointments", score_appointments)
     graph.add_node("propose_actions", propose_actions)

@@ -3,7 +3,7 @@ tomorrow scored through the graph and the gate; overbooking always goes to a pra
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -21,8 +21,8 @@ from tests.conftest import sign_in
 
 @pytest.fixture
 def clinic(runtime, demo_org):
+    from tools.model_registry import register_model
     from tools.noshow.datasets import appointments_to_frame, frame_sha256
-    from tools.model_registry import save_noshow_model
     from tools.noshow.model import train
 
     with runtime.pool.connection() as conn:
@@ -32,7 +32,9 @@ def clinic(runtime, demo_org):
         patient_store.register_patients(conn, org_id=unit.org_id, patients=c.patients)
         scheduling_store.upsert_appointments(conn, unit_id=unit.id, appointments=c.appointments)
     frame = appointments_to_frame([a for a in c.appointments if a.no_show is not None], c.patients)
-    save_noshow_model(runtime.settings.model_dir, train(frame, data_sha256=frame_sha256(frame), n_threads=1))
+    model = train(frame, data_sha256=frame_sha256(frame), n_threads=1)
+    with runtime.pool.connection() as conn:
+        register_model(conn, estimators=model.to_estimators(), meta=model.meta, registered_by="test")
     return unit
 
 
@@ -128,12 +130,13 @@ def test_clinic_appointment_csv_loads_and_is_scored(runtime, demo_org, tmp_path,
                              env=env, capture_output=True, text=True, timeout=300)
     assert refused.returncode == 2 and "missing required columns" in refused.stderr
     # Score tomorrow from the loaded bookings with a model trained on the file's history.
+    from tools.model_registry import register_model
     from tools.noshow.datasets import load_handoff_appointments
-    from tools.model_registry import save_noshow_model
     from tools.noshow.model import train
 
-    frame = load_handoff_appointments(path)
-    save_noshow_model(settings.model_dir, train(frame, n_threads=1))
+    model = train(load_handoff_appointments(path), n_threads=1)
+    with runtime.pool.connection() as conn:
+        register_model(conn, estimators=model.to_estimators(), meta=model.meta, registered_by="test")
     scored = subprocess.run([sys.executable, "-m", "api.cli", "noshow", "score", "--date",
                              (DEMO_TODAY + timedelta(days=1)).isoformat(), "--unit", "cardiology"],
                             env=env, capture_output=True, text=True, timeout=300)
