@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from agents.jobs import InProcessWorker
 from agents.runtime import Runtime, open_runtime
-from api import pages
+from api import docs, pages
 from api.deps import enforce_access
 from api.errors import ServiceError
 from api.routers import auth, compliance, health, review
@@ -49,6 +49,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         version="0.1.0",
         description="Governed AI agents for clinic operations: every output is logged and routed by policy.",
         lifespan=lifespan,
+        docs_url=None,  # served by api/docs.py with local assets (FastAPI's default loads them from a CDN)
+        redoc_url=None,  # ReDoc has no local build to serve; /docs covers it
     )
 
     @app.exception_handler(RequestValidationError)
@@ -73,8 +75,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     # Every router goes through the access table (api/access.py); there is no route without it.
     guarded = [Depends(enforce_access)]
-    for router in (health.router, auth.router, review.router, compliance.router, pages.router, intake_router.router):
+    for router in (health.router, auth.router, review.router, compliance.router, pages.router, intake_router.router,
+                   docs.router):
         app.include_router(router, dependencies=guarded)
     # Stylesheet and script of the pages: public, no data.
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    docs.mount_doc_assets(app)
     return app
