@@ -88,6 +88,7 @@ def enqueue_inbound(conn: psycopg.Connection, *, item_id: UUID) -> int:
 
 @app.task(name="handoff.process_inbound", queue="inbound", retry=procrastinate.RetryStrategy(max_attempts=3, wait=5))
 def process_inbound(item_id: str) -> None:
+    """Run the handler the wiring table names for the item's channel (or record `no_agent`)."""
     rt = _require_runtime()
     with rt.pool.connection() as conn:
         item = inbound_store.get_inbound_item(conn, item_id=UUID(item_id))
@@ -114,6 +115,7 @@ def process_inbound(item_id: str) -> None:
 
 @app.task(name="handoff.apply_decision", queue="decisions", retry=procrastinate.RetryStrategy(max_attempts=3, wait=5))
 def apply_decision(decision_id: str) -> None:
+    """Apply a final review decision through its agent's decision handler, if it has one."""
     rt = _require_runtime()
     with rt.pool.connection() as conn:
         agent = routing.agent_of_decision(conn, decision_id=UUID(decision_id))
@@ -127,6 +129,7 @@ def apply_decision(decision_id: str) -> None:
 @app.periodic(cron="* * * * *")
 @app.task(name="handoff.expire_review_leases", queue="maintenance", queueing_lock="expire_review_leases")
 def expire_review_leases(timestamp: int) -> None:
+    """Return review items whose lease ran out to `ready` (every minute)."""
     rt = _require_runtime()
     with rt.pool.connection() as conn:
         expired = review_store.expire_leases(conn, now=datetime.fromtimestamp(timestamp, timezone.utc))
@@ -143,6 +146,7 @@ async def retry_stalled_jobs(timestamp: int) -> None:
 
 
 async def retry_stalled_jobs_now() -> int:
+    """Put stalled jobs back in the queue now; returns how many."""
     stalled = list(await app.job_manager.get_stalled_jobs())
     for job in stalled:
         await app.job_manager.retry_job(job)

@@ -44,6 +44,7 @@ class GateResult(BaseModel):
 
 
 def load_gates(path: Path = DEFAULT_GATES_PATH) -> list[Gate]:
+    """The release gates of gates.toml, each with its threshold, direction and reason."""
     with open(path, "rb") as fh:
         doc = tomllib.load(fh)
     gates = [Gate.model_validate(item) for item in doc.get("gate", [])]

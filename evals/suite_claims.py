@@ -30,8 +30,6 @@ from evals.plots import group_bars, reliability_diagram, roc_pr_curves
 from evals.runner import SuiteContext, SuiteOutput, register_suite
 from evals.synthetic_claims import claims_of, read_labeled_claims
 from evals.synthetic_remits import (
-    ClaimHistory,
-    Remittance,
     adjudicate,
     generate_claim_history,
     provider_roster,
@@ -410,6 +408,7 @@ def goal_notes(metrics: dict) -> list[str]:
 
 
 def card_attributes(metrics, details, *, model, data_kind: str, data_path: str | None) -> dict:
+    """The model card's source attributes for the claims suite."""
     validity = (
         f"Test slice (n={int(metrics['n_test'])}): ROC-AUC {_fmt(metrics['model_roc_auc'])} "
         f"[{_fmt(metrics['model_roc_auc_ci_low'])}, {_fmt(metrics['model_roc_auc_ci_high'])}], among claims no rule flags "

@@ -354,6 +354,7 @@ def _fmt(v) -> str:
 
 
 def goal_notes(m: dict[str, float], data: dict) -> list[str]:
+    """The report's notes: the figures beside their goals, and what the data does and does not show."""
     notes = [
         f"Issue 5 goals: doc_type macro-F1 {_fmt(m['doc_type_macro_f1'])} (goal >= 0.90); ECE {_fmt(m['ece'])} (<= 0.05); "
         f"auto rate of non-sensitive items {_fmt(m['auto_rate_non_sensitive'])} (>= 0.50) with error among auto-routed "
@@ -371,6 +372,7 @@ def goal_notes(m: dict[str, float], data: dict) -> list[str]:
 
 
 def card_attributes(m: dict[str, float], data: dict, model: IntakeClassifier) -> dict[str, str | NotApplicable]:
+    """The model card's source attributes for the triage suite."""
     external = data["kind"] == "external"
     validity = (f"doc_type macro-F1 {_fmt(m['doc_type_macro_f1'])} [{_fmt(m['doc_type_macro_f1_ci_low'])}, "
                 f"{_fmt(m['doc_type_macro_f1_ci_high'])}], urgency macro-F1 {_fmt(m['urgency_macro_f1'])}, ECE {_fmt(m['ece'])}, "

@@ -62,14 +62,17 @@ _FLAG_RE = re.compile(r"^(clinical:[a-z_]+|financial:[a-z0-9_]+|[a-z_]+)$")
 
 
 def clinical_flag(category: ClinicalCategory | str) -> str:
+    """The flag for a clinical category: `clinical:<category>`."""
     return f"clinical:{ClinicalCategory(category).value}"
 
 
 def financial_flag(reason: str) -> str:
+    """The flag for a financial reason: `financial:<reason>`."""
     return f"financial:{reason}"
 
 
 def validate_flag(flag: str) -> str:
+    """The flag itself, or ValueError naming the forms a flag may take."""
     if not _FLAG_RE.match(flag):
         raise ValueError(f"flag {flag!r} is not of the form clinical:<category>, financial:<reason> or a plain flag")
     if flag.startswith("clinical:"):

@@ -28,6 +28,7 @@ class Prompt:
 
 @cache
 def load_prompt(name: str) -> Prompt:
+    """The prompt file `prompts/<name>.txt` (read once)."""
     path = PROMPT_DIR / f"{name}.txt"
     if not path.is_file():
         raise FileNotFoundError(f"no prompt named {name!r} in {PROMPT_DIR}")

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
-import psycopg
 from psycopg.types.json import Jsonb
 
+from store.db import Conn, fetch_one
 from store.queries import load
 
 # Every table whose rows are in the chain; a test checks this against the triggers in the database.
@@ -68,7 +68,7 @@ def row_hash(table: str, canonical: str) -> str:
 
 
 def record_event(
-    conn: psycopg.Connection,
+    conn: Conn,
     *,
     actor: str,
     action: str,
@@ -77,7 +77,7 @@ def record_event(
     detail: dict[str, Any] | None = None,
 ) -> int:
     """Append an audit event (no PHI in `detail`); returns its chain sequence number."""
-    row = conn.execute(
+    row = fetch_one(conn.execute(
         load("audit").insert_audit_event,
         {
             "id": uuid4(),
@@ -87,12 +87,12 @@ def record_event(
             "subject": subject,
             "detail": Jsonb(detail or {}),
         },
-    ).fetchone()
-    return row["seq"]
+    ))
+    return int(row["seq"])
 
 
 def record_phi_read(
-    conn: psycopg.Connection,
+    conn: Conn,
     *,
     actor: str,
     subject: str,
@@ -100,14 +100,14 @@ def record_phi_read(
     unit_id: UUID | None = None,
     fields: list[str] | None = None,
 ) -> int:
-    row = conn.execute(
+    row = fetch_one(conn.execute(
         load("audit").insert_phi_read,
         {"id": uuid4(), "actor": actor, "unit_id": unit_id, "subject": subject, "purpose": purpose, "fields": fields or []},
-    ).fetchone()
-    return row["seq"]
+    ))
+    return int(row["seq"])
 
 
-def verify_chain(conn: psycopg.Connection, *, anchor: Anchor | None = None) -> ChainReport:
+def verify_chain(conn: Conn, *, anchor: Anchor | None = None) -> ChainReport:
     """Walk every log row in sequence order and recompute the chain.
 
     Detects an edited row (its hash no longer matches), a deleted row (a gap in seq, and the next
@@ -143,9 +143,9 @@ def verify_chain(conn: psycopg.Connection, *, anchor: Anchor | None = None) -> C
                         problem = ChainProblem(seq, table, "hash differs from the anchor (the chain was rewritten)")
                 expected_prev = r["row_hash"]
                 expected_seq = seq + 1
-        head = conn.execute(Q.chain_head).fetchone()
+        head = fetch_one(conn.execute(Q.chain_head))
     last_seq = expected_seq - 1
-    if problem is None and not anchor_seen:
+    if problem is None and anchor is not None and not anchor_seen:
         problem = ChainProblem(anchor.seq, "?", f"the anchored row is gone (chain ends at seq {last_seq})")
     if problem is None and (head["seq"] != last_seq or head["hash"] != expected_prev):
         problem = ChainProblem(
@@ -154,14 +154,14 @@ def verify_chain(conn: psycopg.Connection, *, anchor: Anchor | None = None) -> C
     return ChainReport(ok=problem is None, rows=rows, head_seq=last_seq, head_hash=expected_prev, first_problem=problem)
 
 
-def current_anchor(conn: psycopg.Connection) -> Anchor:
-    head = conn.execute(load("audit").chain_head).fetchone()
+def current_anchor(conn: Conn) -> Anchor:
+    head = fetch_one(conn.execute(load("audit").chain_head))
     return Anchor(seq=head["seq"], hash=head["hash"])
 
 
-def list_events(conn: psycopg.Connection, *, action: str | None = None, limit: int = 100) -> list[dict]:
+def list_events(conn: Conn, *, action: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     return conn.execute(load("audit").list_audit_events, {"action": action, "limit": limit}).fetchall()
 
 
-def protected_tables(conn: psycopg.Connection) -> list[str]:
+def protected_tables(conn: Conn) -> list[str]:
     return [r["tbl"] for r in conn.execute(load("audit").protected_tables).fetchall()]

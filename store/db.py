@@ -9,7 +9,7 @@ import logging
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator, TypeAlias
 from urllib.parse import urlencode
 
 import psycopg
@@ -17,6 +17,9 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from models.settings import Settings
+
+# A connection whose rows are dicts (every connection and pool here uses dict_row).
+Conn: TypeAlias = "psycopg.Connection[dict[str, Any]]"
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +32,7 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or started; the message says what to do."""
 
 
-def start_embedded_server(pg_dir: Path):
+def start_embedded_server(pg_dir: Path) -> Any:
     """Start (or attach to) the embedded PostgreSQL 16 + pgvector in `pg_dir`."""
     import warnings
 
@@ -42,7 +45,7 @@ def start_embedded_server(pg_dir: Path):
         if pg_dir not in _servers:
             pg_dir.mkdir(parents=True, exist_ok=True)
             try:
-                _servers[pg_dir] = pgserver.get_server(pg_dir, cleanup_mode="stop")
+                _servers[pg_dir] = pgserver.get_server(pg_dir, cleanup_mode="stop")  # type: ignore[attr-defined]
             except Exception as exc:  # pgserver raises plain exceptions with its log inside
                 raise DatabaseUnavailable(
                     f"could not start the embedded PostgreSQL in {pg_dir}: {exc.__class__.__name__}; "
@@ -51,7 +54,7 @@ def start_embedded_server(pg_dir: Path):
         return _servers[pg_dir]
 
 
-def embedded_url(server, dbname: str) -> str:
+def embedded_url(server: Any, dbname: str) -> str:
     """A libpq URL for `dbname` on the embedded server (it listens on a Unix socket)."""
     base = server.get_uri()  # postgresql://postgres:@/postgres?host=/tmp/...
     host = base.split("host=", 1)[1]
@@ -81,7 +84,15 @@ def database_url(settings: Settings) -> str:
     return embedded_url(server, EMBEDDED_DBNAME)
 
 
-def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
+def fetch_one(cursor: psycopg.Cursor[dict[str, Any]]) -> dict[str, Any]:
+    """The row a statement always returns (INSERT ... RETURNING, an aggregate); an error if it returned none."""
+    row = cursor.fetchone()
+    if row is None:
+        raise LookupError("the statement returned no row")
+    return row
+
+
+def connect(url: str, *, autocommit: bool = False) -> Conn:
     try:
         return psycopg.connect(url, autocommit=autocommit, row_factory=dict_row)
     except psycopg.OperationalError as exc:

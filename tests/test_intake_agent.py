@@ -52,7 +52,7 @@ def _llm_runtime(rt, server):
 
 def test_emergent_message_goes_to_nursing_and_a_decision_files_it(intake_runtime, client):
     rt = intake_runtime
-    out = _send(rt, "message", message_bytes({"text": "Crushing chest pain for the last hour, my left arm is numb "
+    _send(rt, "message", message_bytes({"text": "Crushing chest pain for the last hour, my left arm is numb "
                                                       "and I am short of breath. What do I do?"}))
     jobs.run_worker(rt, wait=False)
     [r] = _routes(rt)

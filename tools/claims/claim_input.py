@@ -17,6 +17,7 @@ class ClaimInputError(ValueError):
 
 
 def is_x12(data: bytes) -> bool:
+    """True when the bytes look like an X12 interchange (ISA header)."""
     return data.lstrip()[:3] == b"ISA"
 
 
@@ -33,6 +34,7 @@ def _one(entry: Any, where: str) -> tuple[Claim, ClaimContext]:
 
 
 def read_claims(data: bytes) -> list[tuple[Claim, ClaimContext]]:
+    """Claims and their context from Handoff claims JSON or an X12 837P file."""
     if not data.strip():
         raise ClaimInputError("body: empty")
     if is_x12(data):

@@ -158,7 +158,7 @@ def detect_injection(text: str, *, threshold: float = THRESHOLD) -> InjectionRep
         if not decoded.isprintable():
             continue
         span = Span(start=m.start(), end=m.end(), text=blob)
-        inner = _rule_findings(matching_view(decoded, lower=True).text, lambda s, e: span, note="inside base64")
+        inner = _rule_findings(matching_view(decoded, lower=True).text, lambda s, e, span=span: span, note="inside base64")
         weight = 0.9 if inner else 0.3
         findings.append(InjectionFinding(kind="encoded_payload", span=span, weight=weight, note="decodes to text"))
         findings.extend(inner)

@@ -285,9 +285,8 @@ NEGATION_SCOPE_END = re.compile(
 
 def _negated_before(clause: str) -> bool:
     """True when the nearest negation trigger before the cue still has it in scope."""
-    last = None
-    for last in NEGATION_BEFORE.finditer(clause):
-        pass
+    triggers = list(NEGATION_BEFORE.finditer(clause))
+    last = triggers[-1] if triggers else None
     return last is not None and not NEGATION_SCOPE_END.search(clause[last.end():])
 
 

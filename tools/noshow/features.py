@@ -126,4 +126,5 @@ def build_features(
 
 
 def categorical_columns(columns: list[str]) -> list[str]:
+    """The categorical ones among feature columns."""
     return [c for c in columns if c in CATEGORICAL_FEATURES or c in SENSITIVE_FEATURES]
