@@ -39,9 +39,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from models.settings import SHARED_DATA_DEFAULT
 from tools.noshow.appointment_frame import APPOINTMENT_COLUMNS, appointments_to_frame, finish_frame  # noqa: F401 (re-exported)
 
-DEFAULT_DATA_ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DEFAULT_DATA_ROOT = SHARED_DATA_DEFAULT  # HANDOFF_DATA_DIR overrides it through Settings
 KAGGLE_FILENAME = "noshowappointments-kagglev2-may-2016.csv"
 KAGGLE_COLUMNS = (
     "PatientId", "AppointmentID", "Gender", "ScheduledDay", "AppointmentDay", "Age", "Neighbourhood",
