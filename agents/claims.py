@@ -29,8 +29,12 @@ from store import claims as claims_store
 from store import org as org_store
 from store import policy as policy_store
 from store.blobs import read_blob
+from tools.claims.claim_input import ClaimInputError, read_claims
+from tools.claims.code_tables import load_code_tables
+from tools.claims.codes import CodeTables
 from tools.claims.denial_model import MODEL_NAME as DENIAL_MODEL
 from tools.claims.denial_model import DenialModel
+from tools.claims.rules import check_claim
 from tools.model_registry import NoModelRegistered
 
 log = logging.getLogger(__name__)
@@ -67,9 +71,6 @@ def load_tables(rt: Runtime):
     """Code tables imported into Postgres (`handoff codes import`); otherwise the public files in
     HANDOFF_DATA_DIR; otherwise none, and every rule that needs a table says so in each result."""
     def build():
-        from tools.claims.code_tables import load_code_tables
-        from tools.claims.codes import CodeTables
-
         with rt.pool.connection() as conn:
             tables = load_code_tables(conn)
         if any(getattr(tables, name, None) is not None for name in ("icd10cm", "ptp", "mue")):
@@ -113,8 +114,6 @@ def _context_for(conn, row: dict, claim: Claim) -> ClaimContext:
 
 def check_rules(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dict:
     """Run the data-driven claim rules over the stored claim and its context."""
-    from tools.claims.rules import check_claim
-
     rt = runtime.context.runtime
     with rt.pool.connection() as conn:
         row = claims_store.get_claim(conn, claim_id=UUID(state.claim_row_id))
@@ -199,8 +198,6 @@ def build_graph(*, checkpointer):
 
 def process_item(rt: Runtime, item: InboundItem) -> list[RouteSummary | None]:
     """Store every claim of a submission, then check and route each (once: reruns are no-ops)."""
-    from tools.claims.claim_input import ClaimInputError, read_claims
-
     with rt.pool.connection() as conn:
         rows = claims_store.claims_of_item(conn, item_id=item.id)
     if not rows:

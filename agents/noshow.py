@@ -26,8 +26,10 @@ from store import intake as patient_store
 from store import org as org_store
 from store import scheduling as scheduling_store
 from store.intake import get_decision
+from store.routing import get_suggestion
 from tools.model_registry import NoModelRegistered
-from tools.noshow.model import MODEL_NAME, TrainedNoShowModel
+from tools.noshow.appointment_frame import appointments_to_frame
+from tools.noshow.model import MODEL_NAME, TrainedNoShowModel, scores_for_day
 
 AGENT = "noshow"
 # Probability floors for proposing each action; the policy's thresholds decide auto vs review.
@@ -68,9 +70,6 @@ def load_model(runtime: Runtime) -> TrainedNoShowModel:
 
 def score_appointments(state: NoShowState, runtime: GraphRuntime[NoShowContext]) -> dict:
     """Calibrated no-show probabilities for the day's appointments of known patients."""
-    from tools.noshow.appointment_frame import appointments_to_frame
-    from tools.noshow.model import scores_for_day
-
     rt = runtime.context.runtime
     unit_id, day = UUID(state.unit_id), date.fromisoformat(state.day)
     model = load_model(rt)
@@ -196,8 +195,6 @@ def apply_decision(runtime: Runtime, decision_id: UUID) -> None:
             return
         value = d["new_value"] if d["action"] == "override" and d["new_value"] else d["suggested_value"]
         actions = value.get("actions") or ([value["action"]] if value.get("action") else [])
-        from store.routing import get_suggestion
-
         suggestion = get_suggestion(conn, suggestion_id=d["suggestion_id"])
         for action in actions:
             scheduling_store.record_action(conn, unit_id=suggestion.unit_id,
