@@ -110,3 +110,24 @@ def test_model_folders_of_an_older_install_are_imported_once(conn, tmp_path):
     assert import_model_folders(conn, tmp_path, registered_by="cli:models-import") == []
     estimators, record = load_model(conn, name="tiny")
     assert record.version == "v2" and estimators["clf"].predict([[3.0]])[0] == 1
+
+
+def test_cli_imports_model_folders_and_lists_versions(settings, runtime, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import cli_env
+
+    estimators, meta = _tiny("v1")
+    write_model_folder(tmp_path / "old-models", estimators=estimators, meta=meta)
+    env = cli_env(settings)
+    run = [sys.executable, "-m", "api.cli", "models"]
+    imported = subprocess.run([*run, "import", "--dir", str(tmp_path / "old-models")], env=env, capture_output=True,
+                              text=True, timeout=300)
+    assert imported.returncode == 0, imported.stderr
+    assert "imported tiny v1" in imported.stdout
+    listed = subprocess.run([*run, "list"], env=env, capture_output=True, text=True, timeout=300)
+    assert listed.returncode == 0 and "tiny" in listed.stdout and "not admitted by an eval run" in listed.stdout
+    missing = subprocess.run([*run, "import", "--dir", str(tmp_path / "nowhere")], env=env, capture_output=True,
+                             text=True, timeout=300)
+    assert missing.returncode == 2 and "--dir" in missing.stderr
