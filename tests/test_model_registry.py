@@ -131,3 +131,28 @@ def test_cli_imports_model_folders_and_lists_versions(settings, runtime, tmp_pat
     missing = subprocess.run([*run, "import", "--dir", str(tmp_path / "nowhere")], env=env, capture_output=True,
                              text=True, timeout=300)
     assert missing.returncode == 2 and "--dir" in missing.stderr
+
+
+def test_a_passing_suite_run_registers_its_model_admitted_by_that_run(settings, runtime, tmp_path, monkeypatch):
+    """`handoff evals run --suite noshow --register`: the suite writes the model it evaluated; the CLI
+    registers it with the run's suite, data, figures, gates and report as its admission."""
+    from api.cli.evals import _register_admitted
+    from evals.runner import run_suite
+    from tools.noshow.model import TrainedNoShowModel
+
+    out = tmp_path / "run"
+    # A small synthetic clinic (fast) under a gate it passes; the real gates need the default size.
+    gates = tmp_path / "gates.toml"
+    gates.write_text('[[gate]]\nname = "auc_floor"\nsuite = "noshow"\nmetric = "roc_auc"\nthreshold = 0.6\n'
+                     'direction = ">="\nwhy = "the small clinic still has signal"\n')
+    result = run_suite("noshow", data=None, out=out, progress=False, n_boot=30, n_threads=1, gates_path=gates,
+                       options={"n_patients": 1000, "days": 70, "registry": str(out / "model")})
+    assert not result.failed_gates
+    monkeypatch.setenv("HANDOFF_HOME", str(settings.home))
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    [version] = _register_admitted(out / "model", metrics_path=result.metrics_path, report_path=result.report_path)
+    admission = version.admitted_by
+    assert version.name == "noshow" and admission.suite == "noshow" and admission.gates_passed is True
+    assert admission.metrics["roc_auc"] > 0.6 and admission.report.endswith("report.html")
+    model = runtime.current_model("noshow", TrainedNoShowModel.from_estimators)
+    assert model.version == version.version
