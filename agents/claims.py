@@ -28,7 +28,6 @@ from models.org import BillingProfile
 from store import claims as claims_store
 from store import org as org_store
 from store import policy as policy_store
-from store.blobs import read_blob
 from tools.claims.claim_input import ClaimInputError, read_claims
 from tools.claims.code_tables import load_code_tables
 from tools.claims.codes import CodeTables
@@ -202,7 +201,7 @@ def process_item(rt: Runtime, item: InboundItem) -> list[RouteSummary | None]:
         rows = claims_store.claims_of_item(conn, item_id=item.id)
     if not rows:
         try:
-            parsed = read_claims(read_blob(rt.settings.blob_dir, item.sha256))
+            parsed = read_claims(rt.read_blob(item.sha256))
         except ClaimInputError as exc:
             log.warning("claims: item %s unreadable: %s", item.id, exc.__class__.__name__)
             return []

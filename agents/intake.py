@@ -49,7 +49,6 @@ from models.intake import ExtractedField, LlmClassification, LlmSummary
 from store import intake as intake_store
 from store import org as org_store
 from store import policy as policy_store
-from store.blobs import read_blob
 from store.routing import get_suggestion
 from tools.embed import embed_texts
 from tools.intake.classifier import MODEL_NAME as CLASSIFIER_NAME
@@ -145,8 +144,8 @@ class IntakeDeps:
         """The production dependencies: the runtime's pool, LLM gateway, registered classifier,
         Tesseract and the local embedding model."""
         return cls(connection=rt.pool.connection, llm=rt.cached("llm", lambda: LlmGateway(rt.settings)),
-                   classifier=lambda: load_classifier(rt), ocr=partial(ocr_document, workers=1),
-                   embed=embed_texts, read_blob=partial(read_blob, rt.settings.blob_dir))
+                   classifier=lambda: load_classifier(rt), ocr=partial(ocr_document, workers=rt.settings.ocr_workers),
+                   embed=embed_texts, read_blob=rt.read_blob)
 
 
 @dataclass(frozen=True)

@@ -155,11 +155,24 @@ async def retry_stalled_jobs_now() -> int:
     return len(stalled)
 
 
-def run_worker(runtime: Runtime, *, concurrency: int = 1, wait: bool = True, wiring: Wiring = WIRING) -> None:
-    """Run a worker in the foreground until interrupted (or, with wait=False, until the queue is empty)."""
+def known_queues() -> list[str]:
+    """Every queue a task of ours runs on."""
+    return sorted({task.queue for task in app.tasks.values()})
+
+
+def _connector(runtime: Runtime, concurrency: int) -> procrastinate.PsycopgConnector:
+    # Connection budget: procrastinate's own pool (one listens for new jobs, one per job fetch).
+    size = max(runtime.settings.worker_pool_max_size, concurrency + 2)
+    return procrastinate.PsycopgConnector(conninfo=runtime.database_url, min_size=1, max_size=size)
+
+
+def run_worker(runtime: Runtime, *, concurrency: int = 1, wait: bool = True, queues: list[str] | None = None,
+               wiring: Wiring = WIRING) -> None:
+    """Run a worker in the foreground until interrupted (or, with wait=False, until the queue is
+    empty). `queues` limits it to some queues (None: every queue)."""
     bind_runtime(runtime, wiring=wiring)
-    with app.replace_connector(procrastinate.PsycopgConnector(conninfo=runtime.database_url)):
-        app.run_worker(concurrency=concurrency, wait=wait)
+    with app.replace_connector(_connector(runtime, concurrency)):
+        app.run_worker(concurrency=concurrency, wait=wait, queues=queues or None)
 
 
 class InProcessWorker:
@@ -189,7 +202,7 @@ class InProcessWorker:
             self._loop.close()
 
     async def _main(self) -> None:
-        with app.replace_connector(procrastinate.PsycopgConnector(conninfo=self._runtime.database_url)):
+        with app.replace_connector(_connector(self._runtime, self._concurrency)):
             async with app.open_async():
                 self._task = asyncio.ensure_future(
                     app.run_worker_async(concurrency=self._concurrency, install_signal_handlers=False)

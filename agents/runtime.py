@@ -48,6 +48,18 @@ class Runtime:
             self._checkpointer = PostgresSaver(self._checkpoint_pool, serde=serde)
         return self._checkpointer
 
+    @property
+    def blobs(self):
+        """Where accepted files are kept (HANDOFF_BLOB_STORE): a filesystem directory or Postgres."""
+        from store.blobs import open_blob_store
+
+        return self.cached("blob_store", lambda: open_blob_store(self.settings.blob_store, self.settings.blob_dir))
+
+    def read_blob(self, digest: str) -> bytes:
+        """The bytes of an accepted file, from whichever store holds them."""
+        with self.pool.connection() as conn:
+            return self.blobs.get(conn, digest)
+
     def cached(self, key: str, build):
         """Process-wide objects that are costly to build (trained models, code tables)."""
         if key not in self._cache:

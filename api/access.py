@@ -24,7 +24,10 @@ class Access:
 # Every route of the app, by (method, path template). A route missing here is refused (and a test
 # fails), so nothing is reachable by accident.
 ACCESS: dict[tuple[str, str], Access] = {
-    ("GET", "/healthz"): Access(None, "liveness for load balancers"),
+    ("GET", "/healthz"): Access(None, "the database answers (no counters)"),
+    ("GET", "/livez"): Access(None, "liveness: the process answers"),
+    ("GET", "/readyz"): Access(None, "readiness: database, a worker's heartbeat, the intake model"),
+    ("GET", "/metrics"): Access(frozenset({R.engineer, R.admin}), "Prometheus scrapes with an API token"),
     ("POST", "/api/v1/auth/login"): Access(None, "sign-in"),
     ("POST", "/api/v1/auth/logout"): Access(EVERYONE),
     ("GET", "/api/v1/auth/me"): Access(EVERYONE),

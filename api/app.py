@@ -14,9 +14,10 @@ from fastapi.staticfiles import StaticFiles
 from agents.jobs import InProcessWorker
 from agents.runtime import Runtime, open_runtime
 from api import docs, pages
-from api.deps import enforce_access
+from api.deps import enforce_access, enforce_public_access
 from api.errors import ServiceError
-from api.routers import auth, compliance, health, review
+from api.observability import RequestContextMiddleware
+from api.routers import auth, compliance, health, metrics, review
 from api.routers import intake as intake_router
 from models.settings import Settings
 
@@ -75,9 +76,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     # Every router goes through the access table (api/access.py); there is no route without it.
     guarded = [Depends(enforce_access)]
-    for router in (health.router, auth.router, review.router, compliance.router, pages.router, intake_router.router,
-                   docs.router):
+    for router in (auth.router, review.router, compliance.router, metrics.router, pages.router, intake_router.router):
         app.include_router(router, dependencies=guarded)
+    # Probes must answer when the database does not: their check reads the table without a connection.
+    app.include_router(health.router, dependencies=[Depends(enforce_public_access)])
+    # The documentation routes (DOC_ROUTES in the access table): public, no database needed.
+    app.include_router(docs.router)
+    app.add_middleware(RequestContextMiddleware)
     # Stylesheet and script of the pages: public, no data.
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     docs.mount_doc_assets(app)

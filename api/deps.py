@@ -87,6 +87,46 @@ async def enforce_access(request: Request, conn: Conn, settings: SettingsDep) ->
     return principal
 
 
+def enforce_public_access(request: Request) -> None:
+    """The access table for routes that must work without the database (probes): they must be
+    listed there as public, or they are refused like any unlisted route."""
+    route = request.scope.get("route")
+    access = ACCESS.get((request.method, getattr(route, "path", request.url.path)))
+    if access is None or access.roles is not None:
+        raise Forbidden("this route is not in the access table as a public route")
+
+
+def client_address(request: Request, settings: Settings) -> str:
+    """The client's address: the peer, or, when the peer is a trusted proxy (HANDOFF_TRUSTED_PROXIES),
+    the nearest address in X-Forwarded-For that is not one of ours. Without trusted proxies the
+    header is ignored (anyone can send it)."""
+    import ipaddress
+
+    peer = request.client.host if request.client else "unknown"
+    nets = settings.trusted_proxy_networks
+    if not nets:
+        return peer
+
+    def trusted(addr: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(addr)
+        except ValueError:
+            return False
+        return any(ip in n for n in nets)
+
+    if not trusted(peer):
+        return peer
+    hops = [h.strip() for v in request.headers.getlist("x-forwarded-for") for h in v.split(",") if h.strip()]
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return peer  # a malformed hop: believe nothing beyond our own proxy
+        if not trusted(hop):
+            return hop
+    return hops[0] if hops else peer
+
+
 def current_principal(principal: Annotated[Principal | None, Depends(enforce_access)]) -> Principal:
     if principal is None:  # only on a misconfigured route: public routes do not ask for a principal
         raise Unauthorized("sign in first")

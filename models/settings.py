@@ -6,6 +6,7 @@ Constructed by the CLI entry or the app's lifespan and passed down; nothing else
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +40,23 @@ class Settings(BaseSettings):
     # Tests set this so that only a local LLM test server may be reached.
     llm_local_only: bool = False
     log_level: str = "INFO"
+    # Server processes (`handoff serve`, `handoff worker`) log one JSON object a line ("json") or
+    # plain text ("text"). Either way a log line never carries document content or PHI.
+    log_format: Literal["json", "text"] = "json"
+    # Where accepted files are kept: "filesystem" (HANDOFF_BLOB_DIR, by default HANDOFF_HOME/blobs; on
+    # many hosts, a directory every host mounts) or "postgres" (in the database itself).
+    blob_store: Literal["filesystem", "postgres"] = "filesystem"
+    blob_dir_override: Path | None = Field(default=None, validation_alias="HANDOFF_BLOB_DIR")
+    # OCR processes each process runs at once (a job worker's pool). Per host: workers x this <= cores.
+    ocr_workers: int = Field(1, ge=1, le=64)
+    # Addresses of reverse proxies / load balancers whose X-Forwarded-For is believed (comma-separated
+    # IPs or CIDRs). Empty: the peer address is the client (sign-in rate limits key on it).
+    trusted_proxies: str = ""
+    # Connections of the in-process / `handoff worker` job runner (procrastinate's own pool).
+    worker_pool_max_size: int = Field(4, ge=1, le=100)
+    # OpenTelemetry spans around LLM and OCR calls: "none", "console" or "otlp" (with the endpoint).
+    otel_exporter: Literal["none", "console", "otlp"] = "none"
+    otel_endpoint: str | None = None
 
     @field_validator("home", "data_dir", mode="after")
     @classmethod
@@ -51,7 +69,21 @@ class Settings(BaseSettings):
 
     @property
     def blob_dir(self) -> Path:
-        return self.home / "blobs"
+        return (self.blob_dir_override or self.home / "blobs").expanduser()
+
+    @property
+    def trusted_proxy_networks(self) -> list[Any]:
+        """`trusted_proxies` parsed (ipaddress networks); a bad entry raises ValueError naming it."""
+        import ipaddress
+
+        nets = []
+        for part in (p.strip() for p in self.trusted_proxies.split(",")):
+            if part:
+                try:
+                    nets.append(ipaddress.ip_network(part, strict=False))
+                except ValueError:
+                    raise ValueError(f"HANDOFF_TRUSTED_PROXIES: {part!r} is not an IP address or CIDR") from None
+        return nets
 
     @property
     def model_dir(self) -> Path:

@@ -10,7 +10,7 @@ import numpy as np
 from psycopg.types.json import Jsonb
 
 from models.patients import Patient
-from store.db import Conn
+from store.db import Conn, fetch_one
 from store.queries import load
 
 
@@ -35,10 +35,16 @@ def patients_by_mrn(conn: Conn, *, org_id: UUID, mrns: list[str]) -> list[Patien
     return [Patient(id=r.pop("mrn"), **{k: v for k, v in r.items() if v is not None}) for r in rows]
 
 
+MAX_CANDIDATES = 5000
+
+
 def patient_candidates(conn: Conn, *, org_id: UUID, birth_date: str | date | None = None, mrn: str | None = None,
                        member_id: str | None = None) -> list[dict[str, Any]]:
+    """Every registered patient sharing a date of birth, an MRN or a member ID with the document:
+    identifier matches first, then by name (bounded by MAX_CANDIDATES only as a safety net)."""
     return conn.execute(load("intake").patient_candidates,
-                        {"org_id": org_id, "birth_date": birth_date, "mrn": mrn, "member_id": member_id}).fetchall()
+                        {"org_id": org_id, "birth_date": birth_date, "mrn": mrn, "member_id": member_id,
+                         "limit": MAX_CANDIDATES}).fetchall()
 
 
 def get_patient(conn: Conn, *, patient_id: UUID) -> dict[str, Any] | None:
@@ -76,10 +82,17 @@ def similar_parts_of_patient(conn: Conn, *, part_id: UUID, patient_id: UUID, emb
                         {"part_id": part_id, "patient_id": patient_id, "embedding": _vector(embedding), "days": days}).fetchall()
 
 
-def similar_resolved(conn: Conn, *, part_id: UUID, unit_id: UUID, embedding: np.ndarray,
+def similar_resolved(conn: Conn, *, part_id: UUID, unit_id: UUID, embedding: np.ndarray | str,
                      limit: int = 3) -> list[dict[str, Any]]:
-    return conn.execute(load("intake").similar_resolved, {"part_id": part_id, "unit_id": unit_id,
-                                                          "embedding": _vector(embedding), "limit": limit}).fetchall()
+    """The `limit` resolved cases of `unit_id` nearest to `embedding` (never fewer while the unit has
+    that many): through the unit's own HNSW index, exact when the index comes back short."""
+    Q = load("intake")
+    vec = embedding if isinstance(embedding, str) else _vector(embedding)
+    params = {"part_id": part_id, "unit_id": unit_id, "embedding": vec, "limit": limit}
+    rows = conn.execute(Q.similar_resolved, params).fetchall()
+    if len(rows) < limit and fetch_one(conn.execute(Q.resolved_count, params))["n"] > len(rows):
+        rows = conn.execute(Q.similar_resolved_exact, params).fetchall()
+    return rows
 
 
 def insert_filing(conn: Conn, *, part_id: UUID, suggestion_id: UUID, decision_id: UUID | None,
@@ -110,4 +123,8 @@ def reviewed_parts(conn: Conn) -> list[tuple[str, str, str]]:
 
 
 def similar_resolved_to_part(conn: Conn, *, part_id: UUID, limit: int = 3) -> list[dict[str, Any]]:
-    return conn.execute(load("intake").similar_resolved_to_part, {"part_id": part_id, "limit": limit}).fetchall()
+    """Resolved cases of the part's unit nearest to it (by its stored embedding)."""
+    me = conn.execute(load("intake").embedding_of_part, {"part_id": part_id}).fetchone()
+    if me is None:
+        return []
+    return similar_resolved(conn, part_id=part_id, unit_id=me["unit_id"], embedding=me["embedding"], limit=limit)

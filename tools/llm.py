@@ -13,6 +13,7 @@ import openai
 from pydantic import BaseModel, ValidationError
 
 from models.settings import Settings
+from tools.telemetry import timed_llm_call
 from prompts import load_prompt
 
 T = TypeVar("T", bound=BaseModel)
@@ -72,16 +73,19 @@ class LlmGateway:
         """Render a prompt file, ask for JSON matching `schema`, validate it. Raises LlmError."""
         prompt = load_prompt(prompt_name)
         client = self._get_client()
-        try:
-            completion = client.chat.completions.parse(
-                model=self._settings.llm_model,
-                messages=[{"role": "user", "content": prompt.render(**values)}],
-                response_format=schema,
-                temperature=0,
-            )
-            parsed = completion.choices[0].message.parsed
-        except (openai.OpenAIError, ValidationError, ValueError, IndexError) as exc:
-            raise LlmError(f"LLM call failed: {exc.__class__.__name__}") from None
-        if parsed is None:
-            raise LlmError("LLM refused or returned no parsable answer")
+        with timed_llm_call(prompt_name, self._settings.llm_model) as call:
+            try:
+                completion = client.chat.completions.parse(
+                    model=self._settings.llm_model,
+                    messages=[{"role": "user", "content": prompt.render(**values)}],
+                    response_format=schema,
+                    temperature=0,
+                )
+                parsed = completion.choices[0].message.parsed
+            except (openai.OpenAIError, ValidationError, ValueError, IndexError) as exc:
+                call["error"] = exc.__class__.__name__
+                raise LlmError(f"LLM call failed: {exc.__class__.__name__}") from None
+            if parsed is None:
+                call["error"] = "NoParsableAnswer"
+                raise LlmError("LLM refused or returned no parsable answer")
         return LlmAnswer(value=parsed, prompt_hash=prompt.sha256, model=completion.model or self.model or "?")

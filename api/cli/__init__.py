@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from api.cli import audit, codes, db, demo, evals, ingest, models, noshow, policy, serve, train, users
+from api.cli import audit, bench, codes, db, demo, evals, ingest, models, noshow, policy, serve, train, users
 from api.cli.common import UserError, settings
 
 app = typer.Typer(
@@ -24,7 +24,7 @@ app.command()(demo.demo)
 app.command()(ingest.watch)
 for name, group in (("db", db.app), ("users", users.app), ("audit", audit.app), ("policy", policy.app),
                     ("ingest", ingest.app), ("train", train.app), ("codes", codes.app), ("evals", evals.app),
-                    ("noshow", noshow.app), ("models", models.app)):
+                    ("noshow", noshow.app), ("bench", bench.app), ("models", models.app)):
     app.add_typer(group, name=name)
 
 

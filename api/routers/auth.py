@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import SESSION_COOKIE, Conn, CurrentPrincipal, set_session_cookie
+from api.deps import SESSION_COOKIE, Conn, CurrentPrincipal, client_address, set_session_cookie
 from api.errors import ERROR_RESPONSES, NotFound
 from api.services import auth as auth_service
 from models.org import UnitRole
@@ -43,7 +43,7 @@ class TokenOut(BaseModel):
 def login(body: LoginIn, request: Request, response: Response, conn: Conn) -> Me:
     settings = request.app.state.runtime.settings
     new = auth_service.sign_in(conn, username=body.username, password=body.password,
-                               client=request.client.host if request.client else "unknown",
+                               client=client_address(request, settings),
                                previous_session=request.cookies.get(SESSION_COOKIE))
     set_session_cookie(response, request, new.session_secret, settings.session_idle_minutes * 60 * 16)
     return Me(username=new.user.username, display_name=new.user.display_name, roles=new.user.roles,

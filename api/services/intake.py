@@ -89,7 +89,7 @@ def accept(conn: psycopg.Connection, runtime: Runtime, *, user: User | None, act
         check_json(data, channel)
         media_type = "application/json"
     with conn.transaction():
-        accepted = inbound_store.accept_inbound(conn, blob_root=runtime.settings.blob_dir, unit_id=unit.id,
+        accepted = inbound_store.accept_inbound(conn, blobs=runtime.blobs, unit_id=unit.id,
                                                 channel=channel, data=data, media_type=media_type,
                                                 filename=filename, received_by=actor)
         if accepted.created:
