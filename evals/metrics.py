@@ -23,6 +23,7 @@ def _nan_if_one_class(y: np.ndarray) -> bool:
 
 
 def roc_auc(y_true, y_score) -> float:
+    """ROC AUC, or NaN when only one class is present."""
     y = np.asarray(y_true)
     return float("nan") if _nan_if_one_class(y) else float(roc_auc_score(y, y_score))
 

@@ -476,6 +476,7 @@ def goal_notes(metrics: dict) -> list[str]:
 
 
 def card_attributes(metrics, details, *, model, data_kind: str, data_path: str | None) -> dict:
+    """The model card's source attributes for the claims suite."""
     validity = (
         f"Test slice (n={int(metrics['n_test'])}): ROC-AUC {_fmt(metrics['model_roc_auc'])} "
         f"[{_fmt(metrics['model_roc_auc_ci_low'])}, {_fmt(metrics['model_roc_auc_ci_high'])}], among claims no rule flags "

@@ -13,7 +13,7 @@ from evals.calibration import (
     reliability_table,
 )
 from evals.fairness import bootstrap_binary_figures, by_group, equalized_odds, intersect
-from evals.gates import Gate, evaluate_gates, load_gates
+from tools.gates import Gate, evaluate_gates, load_gates
 from evals.metrics import (
     binary_metrics,
     bootstrap_interval,
@@ -177,10 +177,10 @@ def test_docstring_examples():
     import doctest
 
     import evals.calibration
-    import evals.gates
+    import tools.gates
     import evals.metrics
     import evals.synthetic_clinic
 
-    for module in (evals.calibration, evals.gates, evals.metrics, evals.synthetic_clinic):
+    for module in (evals.calibration, tools.gates, evals.metrics, evals.synthetic_clinic):
         failures, _ = doctest.testmod(module)
         assert failures == 0, module.__name__

@@ -86,12 +86,10 @@ def test_no_log_line_carries_a_canary_planted_in_every_ingest_path(intake_runtim
                                                                     pg_server, caplog):
     from evals.synthetic_faxes import render_fax
     from agents.runtime import configure_logging
-    from tools.model_registry import save_model
 
     rt = intake_runtime
     configure_logging(settings.model_copy(update={"log_level": "DEBUG"}))
     caplog.set_level(logging.DEBUG)
-    save_model(settings.model_dir, estimators=intake_classifier.to_estimators(), meta=intake_classifier.meta)
     pg_log = pg_server.log.read_text(errors="replace") if pg_server.log.exists() else ""
     letter = f"Patient: {CANARY_NAME}\nSSN: {CANARY_SSN}\nDOB: 01/02/1960\nPlease see her for chest pain on exertion."
     front = sign_in(client, "frontdesk")
