@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from sklearn.metrics import average_precision_score, precision_recall_fscore_support, roc_auc_score
 
-from evals.calibration import (
+from tools.calibration import (
     calibration_in_the_large,
     calibration_slope_intercept,
     expected_calibration_error,

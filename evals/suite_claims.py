@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evals.calibration import expected_calibration_error
+from tools.calibration import expected_calibration_error
 from evals.fairness import INTERSECTION_SEP, by_group, intersect
 from evals.metrics import binary_metrics, bootstrap_interval, brier_score, roc_auc
 from evals.model_card import NotApplicable

@@ -15,7 +15,7 @@ import pandas as pd
 from tools.noshow.datasets import appointments_to_frame, file_sha256, frame_sha256, load_appointments
 from evals.fairness import INTERSECTION_SEP, bootstrap_binary_figures, by_group, equalized_odds, intersect
 from evals.metrics import binary_metrics, brier_score, decision_confidence, roc_auc
-from evals.calibration import expected_calibration_error
+from tools.calibration import expected_calibration_error
 from evals.model_card import NotApplicable
 from evals.plots import group_bars, reliability_diagram, risk_coverage_plot, roc_pr_curves
 from evals.runner import SuiteContext, SuiteOutput, register_suite

@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from agents.gate import decide_route
-from evals.calibration import expected_calibration_error
+from tools.calibration import expected_calibration_error
 from evals.fairness import by_group
 from evals.metrics import bootstrap_interval, classification_report, coverage_at_precision, multiclass_metrics
 from evals.model_card import NotApplicable

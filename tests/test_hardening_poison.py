@@ -63,7 +63,7 @@ def test_poison_item_reaches_a_person_with_the_error_class_only(runtime, demo_or
             "WHERE s.subject = %s", (f"inbound:{out.item_id}",)).fetchall()
         assert inbound_store.unfinished_inbound(conn) == []  # no worker queues it again
     assert row["decision"] == "review" and "processing_failed" in row["reasons"] and row["status"] == "ready"
-    assert row["value"]["error"] == "OSError" and row["value"]["reason"] == "processing_failed"
+    assert row["value"]["error"] == "BlobMissing" and row["value"]["reason"] == "processing_failed"
     assert not any(t in json.dumps(row["value"]) for t in CANARY_TOKENS)
     assert jobs.requeue_unfinished(runtime) == 0
 

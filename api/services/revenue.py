@@ -212,12 +212,14 @@ class RetrainReport:
 
 
 def _figures(y: np.ndarray, p: np.ndarray) -> dict[str, float | None]:
-    from evals.calibration import expected_calibration_error
-    from evals.metrics import brier_score, roc_auc
+    from sklearn.metrics import brier_score_loss, roc_auc_score
 
-    auc = roc_auc(y, p)
-    return {"model_roc_auc_remits": None if math.isnan(auc) else auc, "model_ece_remits": expected_calibration_error(y, p),
-            "brier": brier_score(y, p), "n_outcomes_remits": float(len(y)), "denial_rate": float(y.mean()) if len(y) else None}
+    from tools.calibration import expected_calibration_error
+
+    # Both classes are needed for an AUC; a gate on a missing figure fails (tools/gates.py).
+    auc = float(roc_auc_score(y, p)) if len(np.unique(y)) == 2 else None
+    return {"model_roc_auc_remits": auc, "model_ece_remits": expected_calibration_error(y, p),
+            "brier": float(brier_score_loss(y, p)) if len(y) else None, "n_outcomes_remits": float(len(y)), "denial_rate": float(y.mean()) if len(y) else None}
 
 
 def retrain_denial_model(rt: Runtime, *, unit_codes: list[str], actor: str, seed: int = 0,
