@@ -177,15 +177,27 @@ def _claims(url: str, home: Path, n: int, seed: int) -> tuple[bytes | None, str]
 
 
 def _score_appointments(url: str, home: Path, n: int, seed: int) -> str:
-    """Score the busiest coming day's appointments of the demo clinic (about `n` of them)."""
+    """Book about `n` appointments on coming days the demo clinic has not scored (the demo's own
+    history ends tomorrow), for the clinic's registered patients, and score those days."""
     from agents.noshow import score_day
     from api.cli.demo import DEMO_TODAY
+    from evals.synthetic_clinic import generate_clinic
+    from store import org as org_store
+    from store import scheduling as scheduling_store
 
     rt = _runtime(url, home)
     try:
-        total, day = 0, DEMO_TODAY + timedelta(days=2)
-        summary = score_day(rt, unit_code="primary-care", day=day)
-        total += summary.scored
-        return f"{total} appointments scored (asked about {n})"
+        first = DEMO_TODAY + timedelta(days=3)
+        with rt.pool.connection() as conn, conn.transaction():
+            unit = org_store.get_unit_by_code(conn, code="primary-care")
+            # About 60 visits a weekday for 1,500 patients: enough days for `n`, all booked the evening before.
+            clinic = generate_clinic(seed=seed, n_patients=1500, start=first, days=max(3, n // 40 + 3),
+                                     today=first - timedelta(days=1), unit_id=unit.id)
+            booked = [a.model_copy(update={"id": f"B{i:07d}"}) for i, a in enumerate(clinic.appointments[:n])]
+            scheduling_store.upsert_appointments(conn, unit_id=unit.id, appointments=booked)
+        total = 0
+        for day in sorted({a.appointment_day for a in booked}):
+            total += score_day(rt, unit_code="primary-care", day=day).scored
+        return f"{total} appointments scored on {len({a.appointment_day for a in booked})} days (asked for {n})"
     finally:
         rt.close()
