@@ -84,7 +84,10 @@ def decide_route(suggestion: Suggestion, policy: Policy, *, policy_version: int,
         reasons.add("urgency:emergent")
 
     decision = RouteDecision.review if reasons else RouteDecision.auto
-    queue = policy.clinical_queue if categories else policy.queue_for(suggestion.agent, suggestion.label)
+    # Emergent needs a clinician within the hour whatever the label, even when no category named it
+    # (an emergent head or urgency label alone): the clinical queue, not the label's queue.
+    clinical = bool(categories) or priority == Priority.emergent
+    queue = policy.clinical_queue if clinical else policy.queue_for(suggestion.agent, suggestion.label)
     qa_sample = decision == RouteDecision.auto and qa_draw(suggestion.id, policy_version) < policy.qa_sample_rate
     two_reviewers = decision == RouteDecision.review and (
         (priority == Priority.emergent and policy.two_reviewers_for_emergent)

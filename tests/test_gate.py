@@ -103,6 +103,16 @@ def test_clinical_items_go_to_the_clinical_queue_with_raised_priority():
     assert "clinical:self_harm" in route.reasons
 
 
+def test_emergent_without_a_category_goes_to_the_clinical_queue_at_emergent_priority():
+    # An emergent urgency from a learned head or the urgency label alone, with no clinical category
+    # named: a clinician must see it within the hour, not the front desk.
+    s = make_suggestion(UNIT, confidence=0.99, flags=[], label="appointment_request", urgency=Priority.emergent)
+    route = decide_route(s, Policy(queues={"intake:appointment_request": "front_desk"}), policy_version=1, now=NOW)
+    assert route.decision == RouteDecision.review
+    assert route.priority == Priority.emergent and route.queue == "nursing"
+    assert "urgency:emergent" in route.reasons
+
+
 def test_most_specific_threshold_wins():
     p = Policy(default_min_confidence=0.9, min_confidence={"intake": 0.8, "intake:referral": 0.99})
     assert p.threshold_for("intake", "referral") == 0.99
