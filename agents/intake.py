@@ -26,7 +26,6 @@ from agents.jobs import register_decision_handler, register_inbound_handler
 from agents.runtime import Runtime
 from models.governance import Evidence, Priority, RouteDecision, Suggestion, clinical_flag
 from models.inbound import InboundItem
-from store import inbound as inbound_store
 from store import intake as intake_store
 from store import org as org_store
 from store import policy as policy_store
@@ -40,7 +39,6 @@ DocType = Literal["referral", "prior_auth", "lab_result", "imaging_report", "cli
                   "rx_refill", "payer_correspondence", "appointment_request", "billing_question",
                   "clinical_question", "forms_request", "other"]
 Urgency = Literal["emergent", "urgent", "routine"]
-_RANK = {"routine": 0, "urgent": 1, "emergent": 2}
 
 
 class LlmClassification(BaseModel):
@@ -164,9 +162,16 @@ def normalize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
 
 
 def classify(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
+    """The triage assessment (tools.intake.triage): the local models and the rule detectors together;
+    with an LLM allowed by the policy, its labels stand and the local model supplies their
+    probability and every safety signal."""
+    from tools.intake.triage import assess_texts
+
     rt = runtime.context.runtime
     flags = list(state.get("flags", []))
     text = state["text"]
+    clf = load_classifier(rt)
+    labels, model_version, prompt_hash = None, clf.version, None
     llm_input = _llm_text(rt, UUID(state["unit_id"]), text)
     if llm_input is not None:
         from tools.llm import LlmError
@@ -175,23 +180,14 @@ def classify(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
             answer = _llm(rt).structured("intake_classify", LlmClassification, document=llm_input)
             if answer.value.injection_suspected:
                 flags.append("injection_suspected")
-            # An LLM gives no calibrated probability; the local model's probability of the LLM's
-            # labels supplies the confidence, so disagreement between the two sends it to review.
-            clf = load_classifier(rt)
-            local = clf.predict([text])[0]
-            return {"flags": flags, "classification": {
-                "doc_type": answer.value.doc_type, "urgency": answer.value.urgency,
-                "doc_type_p": local.doc_type_probs.get(answer.value.doc_type, 0.0),
-                "urgency_p": local.urgency_probs.get(answer.value.urgency, 0.0), "source": "llm",
-                "model_version": f"llm:{answer.model}|{clf.version}", "prompt_hash": answer.prompt_hash}}
+            labels = [(answer.value.doc_type, answer.value.urgency)]
+            model_version, prompt_hash = f"llm:{answer.model}|{clf.version}", answer.prompt_hash
         except LlmError as exc:
             log.warning("intake classify: LLM failed (%s); using the local model", exc.__class__.__name__)
             flags.append("fallback_model")
-    clf = load_classifier(rt)
-    pred = clf.predict([text])[0]
-    return {"flags": flags, "classification": {
-        "doc_type": pred.doc_type, "urgency": pred.urgency, "doc_type_p": pred.doc_type_p, "urgency_p": pred.urgency_p,
-        "confidence": pred.confidence, "source": "local", "model_version": clf.version, "prompt_hash": None}}
+    assessment = assess_texts([text], clf, labels=labels)[0]
+    return {"flags": flags, "classification": {**assessment.as_dict(), "model_version": model_version,
+                                               "prompt_hash": prompt_hash}}
 
 
 def extract(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
@@ -246,37 +242,39 @@ def match_patient(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> d
                                         "group": {k: v for k, v in group.items() if v}}}
 
 
+def missing_parts(doc_type: str, fields: list[dict], text: str) -> list[str]:
+    """What a referral lacks: a diagnosis, insurance or clinical notes (other doc_types lack nothing)."""
+    if doc_type != "referral":
+        return []
+    names = {f["name"] for f in fields}
+    missing = []
+    if not names & {"icd10", "reason"}:
+        missing.append("diagnosis")
+    if "member_id" not in names:
+        missing.append("insurance")
+    if len(text.split()) < 40:
+        missing.append("notes")
+    return missing
+
+
 def check_completeness(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     """A referral missing a diagnosis, insurance or clinical notes is incomplete."""
-    if state["classification"]["doc_type"] != "referral":
-        return {"missing": []}
-    missing = []
-    if not (_field(state, "icd10") or _field(state, "reason")):
-        missing.append("diagnosis")
-    if not _field(state, "member_id"):
-        missing.append("insurance")
-    if len(state["text"].split()) < 40:
-        missing.append("notes")
+    missing = missing_parts(state["classification"]["doc_type"], state.get("fields", []), state["text"])
     flags = list(state.get("flags", [])) + (["incomplete"] if missing else [])
     return {"missing": missing, "flags": flags}
 
 
 def detect_sensitivity(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
-    from tools.intake.injection import detect_injection
-    from tools.intake.sensitivity import detect_sensitivity as detect
-
-    report = detect(state["text"])
-    injection = detect_injection(state["text"])
-    flags = list(state.get("flags", [])) + [clinical_flag(c) for c in report.categories]
-    if injection.suspected:
+    """The clinical categories and instruction-like text the assessment found (rules and learned
+    heads, see tools.intake.triage), as flags and evidence."""
+    c = state["classification"]
+    flags = list(state.get("flags", [])) + [clinical_flag(x) for x in c["categories"]]
+    if c["injection_suspected"]:
         flags.append("injection_suspected")
     return {"flags": flags, "sensitivity": {
-        "sensitive": report.sensitive, "categories": [c.value for c in report.categories],
-        "urgency_floor": report.urgency_floor.value,
-        "findings": [{"category": f.category.value, "start": f.span.start, "end": f.span.end, "cue": f.cue}
-                     for f in report.findings if f.suppressed_by is None][:20],
-        "injection_score": injection.score,
-        "injection_spans": [{"start": f.span.start, "end": f.span.end, "kind": f.kind} for f in injection.findings][:10]}}
+        "sensitive": c["sensitive"], "categories": c["categories"], "learned_categories": c["learned_categories"],
+        "urgency": c["urgency"], "urgency_sources": c["urgency_sources"], "findings": c["findings"],
+        "injection_score": c["injection_score"], "injection_spans": c["injection_spans"], "head_probs": c["head_probs"]}}
 
 
 def find_duplicates(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
@@ -323,38 +321,58 @@ def summarize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     return {"summary": summary}
 
 
-def _suggestion(state: IntakeState) -> Suggestion:
-    c = state["classification"]
-    floor = state.get("sensitivity", {}).get("urgency_floor", "routine")
-    urgency = max(c["urgency"], floor, key=lambda u: _RANK[u])
-    fields = {}
-    for f in state.get("fields", []):
-        fields.setdefault(f["name"], f["value"])
+def build_triage_suggestion(*, assessment: dict[str, Any], unit_id: UUID, part_id: str, flags: list[str],
+                            fields: list[dict] | None = None, missing: list[str] | None = None,
+                            patient: dict | None = None, duplicates: list[dict] | None = None, summary: str = "",
+                            findings: list[dict] | None = None, pages: list[int] | None = None,
+                            degraded: bool = False) -> Suggestion:
+    """The intake agent's triage suggestion, the one function both the graph's `route` node and the
+    triage suite (evals/suite_triage.py) build it with. `assessment` is a TriageAssessment's dict;
+    `flags` are the ones raised outside the text (degraded input, LLM fallback, duplicates,
+    incompleteness); the text's own flags (clinical categories, injection) are added here."""
+    fields, patient = fields or [], patient or {}
+    values: dict[str, Any] = {}
+    for f in fields:
+        values.setdefault(f["name"], f["value"])
     evidence = [Evidence(kind="span", source=f["name"], start=f["span"]["start"], end=f["span"]["end"],
-                         text=f["span"]["text"]) for f in state.get("fields", [])[:25]]
+                         text=f["span"]["text"]) for f in fields[:25]]
     evidence += [Evidence(kind="span", source=f"clinical:{f['category']}", start=f["start"], end=f["end"],
-                          note=f["cue"]) for f in state.get("sensitivity", {}).get("findings", [])]
-    if state.get("page_start"):
-        evidence.append(Evidence(kind="page", source="pages", page=state["page_start"],
-                                 value=[state["page_start"], state["page_end"]]))
+                          note=f["cue"]) for f in (findings if findings is not None else assessment.get("findings", []))]
+    if assessment.get("learned_categories"):
+        evidence.append(Evidence(kind="feature", source="learned_sensitive_head",
+                                 value={"categories": assessment["learned_categories"],
+                                        "p": assessment.get("head_probs", {}).get("sensitive")}))
+    if pages:
+        evidence.append(Evidence(kind="page", source="pages", page=pages[0], value=pages))
+    urgency = assessment["urgency"]
     value: dict[str, Any] = {
-        "doc_type": c["doc_type"], "urgency": urgency, "classifier_urgency": c["urgency"], "fields": fields,
-        "summary": state.get("summary", {}).get("text", ""), "categories": state.get("sensitivity", {}).get("categories", []),
-        "missing": state.get("missing", []), "patient_match": state.get("patient", {}).get("match", "none"),
-        "patient_mrn": state.get("patient", {}).get("mrn"), "duplicates": state.get("duplicates", []),
-        "pages": [state.get("page_start"), state.get("page_end")] if state.get("page_start") else None,
+        "doc_type": assessment["doc_type"], "urgency": urgency, "classifier_urgency": assessment["model_urgency"],
+        "urgency_sources": assessment.get("urgency_sources", []), "fields": values, "summary": summary,
+        "categories": assessment["categories"], "missing": missing or [], "patient_match": patient.get("match", "none"),
+        "patient_mrn": patient.get("mrn"), "duplicates": duplicates or [], "pages": pages,
     }
-    # The local model's joint calibrator estimates P(doc_type and final urgency right), as measured
-    # by the triage suite; an LLM's labels carry the local model's probability of those labels.
-    joint = c.get("confidence", c["doc_type_p"] * c["urgency_p"])
-    confidence = 0.0 if state.get("degraded") else joint
+    text_flags = [clinical_flag(c) for c in assessment["categories"]]
+    text_flags += ["injection_suspected"] if assessment["injection_suspected"] else []
+    # The joint calibrator estimates P(doc_type and final urgency right), as the triage suite measures
+    # it; an unreadable input has no confidence at all.
+    confidence = 0.0 if degraded else assessment["confidence"]
     return Suggestion(
-        agent=AGENT, kind="triage", unit_id=UUID(state["unit_id"]), subject=f"inbound_part:{state['part_id']}",
-        label=c["doc_type"], value=value, confidence=round(min(max(confidence, 0.0), 1.0), 6),
-        urgency=Priority(urgency), evidence=evidence, flags=sorted(set(state.get("flags", []))),
-        model_version=c["model_version"], prompt_hash=c.get("prompt_hash"), input_hash=state["part_id"],
-        patient_group=state.get("patient", {}).get("group", {}),
+        agent=AGENT, kind="triage", unit_id=unit_id, subject=f"inbound_part:{part_id}",
+        label=assessment["doc_type"], value=value, confidence=round(min(max(confidence, 0.0), 1.0), 6),
+        urgency=Priority(urgency), evidence=evidence, flags=sorted(set(flags) | set(text_flags)),
+        model_version=assessment["model_version"], prompt_hash=assessment.get("prompt_hash"), input_hash=part_id,
+        patient_group=patient.get("group", {}),
     )
+
+
+def _suggestion(state: IntakeState) -> Suggestion:
+    return build_triage_suggestion(
+        assessment=state["classification"], unit_id=UUID(state["unit_id"]), part_id=state["part_id"],
+        flags=state.get("flags", []), fields=state.get("fields", []), missing=state.get("missing", []),
+        patient=state.get("patient", {}), duplicates=state.get("duplicates", []),
+        summary=state.get("summary", {}).get("text", ""), findings=state.get("sensitivity", {}).get("findings"),
+        pages=[state["page_start"], state["page_end"]] if state.get("page_start") else None,
+        degraded=bool(state.get("degraded")))
 
 
 def route(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:

@@ -27,6 +27,8 @@ def evals_run(
     data: Annotated[Optional[Path], typer.Option(help="Labeled data; without it the suite uses synthetic data.")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Output folder (default evals-out/<suite>).")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    retrain: Annotated[bool, typer.Option(help="Train a model afresh for this run instead of judging the "
+                                                "registered one the service loads (triage).")] = False,
 ) -> None:
     """Run a suite: writes metrics.json, report.html (+ PNG plots) and model_card.md; exits 1 when a gate fails."""
     from evals.runner import list_suites, run_suite
@@ -38,8 +40,12 @@ def evals_run(
         raise UserError(f"--data: {data} does not exist")
     out = out or Path("evals-out") / suite
     try:
-        result = run_suite(suite, data=data, out=out, progress=progress)
-    except (ValueError, KeyError, FileNotFoundError) as exc:
+        result = run_suite(suite, data=data, out=out, progress=progress, options={"retrain": True} if retrain else None)
+    except LookupError as exc:
+        if isinstance(exc, KeyError):
+            raise UserError(f"--data: {exc}") from None
+        raise UserError(str(exc)) from None  # e.g. no registered model: says to train one or pass --retrain
+    except (ValueError, FileNotFoundError) as exc:
         raise UserError(f"--data: {exc}") from None
     echo(f"wrote {result.metrics_path}, {result.report_path}, {result.card_path} in {result.seconds:.1f} s")
     for gate in result.failed_gates:
