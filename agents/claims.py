@@ -19,7 +19,6 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime as GraphRuntime
 
 from agents.gate import route_suggestion
-from agents.jobs import register_inbound_handler
 from agents.runtime import Runtime
 from models.claims import Claim, ClaimCheck, ClaimContext, FeeSchedule, PriorClaim, Severity
 from models.governance import Evidence, Suggestion, financial_flag
@@ -214,5 +213,3 @@ def process_item(rt: Runtime, item: InboundItem) -> list[dict]:
 def handle_inbound(rt: Runtime, item: InboundItem) -> None:
     process_item(rt, item)
 
-
-register_inbound_handler("claim", handle_inbound)

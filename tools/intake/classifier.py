@@ -27,7 +27,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from models.governance import ClinicalCategory, Priority
+from models.governance import PRIORITY_RANK, ClinicalCategory, Priority
 from models.intake import SensitivityReport
 from models.scheduling import ModelMeta
 from tools.embed import EMBED_DIM, LOCAL_MODEL_VERSION, embed_texts
@@ -36,8 +36,7 @@ from tools.intake.sensitivity import detect_sensitivity
 
 MODEL_NAME = "intake"
 MAX_CHARS = 2000  # the embedding sees about 256 tokens; TF-IDF sees the same head of the text
-URGENCY_ORDER = ("routine", "urgent", "emergent")
-_RANK = {u: i for i, u in enumerate(URGENCY_ORDER)}
+URGENCY_ORDER: tuple[str, ...] = tuple(PRIORITY_RANK)  # routine, urgent, emergent
 _CATEGORIES = tuple(c.value for c in ClinicalCategory)
 SENSITIVITY_NAMES: tuple[str, ...] = tuple(f"sens:{c}" for c in _CATEGORIES) + tuple(f"floor:{u}" for u in URGENCY_ORDER) \
     + ("sens:out_of_medicine",)
@@ -85,7 +84,7 @@ def sensitivity_features(texts: Sequence[str]) -> np.ndarray:
 def final_urgency(predicted: str, floor: Priority | str) -> str:
     """The more urgent of the classifier's urgency and the sensitivity detector's floor."""
     floor_value = floor.value if isinstance(floor, Priority) else str(floor)
-    return predicted if _RANK[predicted] >= _RANK[floor_value] else floor_value
+    return predicted if PRIORITY_RANK[predicted] >= PRIORITY_RANK[floor_value] else floor_value
 
 
 def final_urgency_of(head: str, floor: str, emergent_flag: bool) -> tuple[str, list[str]]:
