@@ -141,15 +141,17 @@ def _append(ts: TrainingSet, text, doc_type, urgency, sensitive, categories, inj
 
 def train_written_intake(*, authors: Sequence[str] = TRAIN_AUTHORS, n_templates: int = 600, seed: int = 11,
                          extra: list[tuple[str, str, str]] | None = None, cache: Path | None = None,
-                         root: Path = CORPUS_DIR, use_embeddings: bool = True, **options) -> IntakeClassifier:
+                         root: Path = CORPUS_DIR, use_embeddings: bool = True, n_jobs: int = 6,
+                         **options) -> IntakeClassifier:
     """Fit the intake models on a training set (see `training_set`), cross-fitted by author, with
-    the per-doc_type auto thresholds of `choose_auto_thresholds` in the model's meta."""
+    the per-doc_type auto thresholds of `choose_auto_thresholds` in the model's meta. The final and
+    the held-out fits run in `n_jobs` processes side by side."""
     ts = training_set(authors=authors, n_templates=n_templates, seed=seed, extra=extra, root=root)
     embeddings = cached_embeddings(ts.texts, cache=cache) if use_embeddings else None
     clf = train_intake_classifier(ts.texts, ts.doc_types, ts.urgencies, sensitive=ts.sensitive, categories=ts.categories,
                                   injection=ts.injection, groups=ts.groups, held_groups=ts.held_groups,
                                   sample_weight=ts.weights, seed=seed, data_source=ts.source, embeddings=embeddings,
-                                  use_embeddings=use_embeddings, **options)
+                                  use_embeddings=use_embeddings, n_jobs=n_jobs, **options)
     choice = choose_auto_thresholds(cross_fitted_frame(clf, ts))
     clf.meta.params["auto_thresholds"] = choice.thresholds
     clf.meta.params["auto_threshold_report"] = choice.report

@@ -17,7 +17,7 @@ from agents.policy import install_default_policy
 from agents.runtime import Runtime
 from api.cli.common import cli_runtime, drain_jobs, echo
 from api.security import hash_password
-from models.governance import Policy
+from models.governance import INTAKE_MIN_CONFIDENCE, Policy
 from models.org import BillingProfile, Role
 from store import org as org_store
 
@@ -86,7 +86,7 @@ def demo_intake(runtime: Runtime, seed: int) -> str:
     """This morning's faxes, portal messages and referrals (held-out phrasings), for patients in the
     registry; faxes are rendered to PDF at fax resolution so they go through OCR like real ones."""
     from api.services.intake import accept, message_bytes
-    from evals.intake_training import train_synthetic_intake
+    from evals.intake_training import train_and_register
     from evals.synthetic_faxes import render_fax
     from evals.synthetic_inbound import generate_heldout_corpus, make_patients
     from store import intake as patient_store
@@ -94,7 +94,8 @@ def demo_intake(runtime: Runtime, seed: int) -> str:
     from tools.model_registry import list_versions
 
     if not list_versions(runtime.settings.model_dir, name=MODEL_NAME):
-        train_synthetic_intake(runtime.settings.model_dir, n=800, seed=seed % 1000)
+        # What `handoff train intake` registers: the hand-written corpus (w1..w5) + templates.
+        train_and_register(runtime.settings.model_dir, cache=runtime.settings.home / "cache" / "embeddings.npz")
         runtime.forget("intake_classifier")
     patients = make_patients(seed=seed, n=60)
     items = generate_heldout_corpus(seed, 36, patients)
@@ -177,8 +178,8 @@ def seed_demo(runtime: Runtime) -> list[DemoLogin]:
                 },
                 review_labels=["noshow:overbook"],
                 # A reminder to someone who would have come costs little: act from a lower risk.
-                min_confidence={"noshow:extra_reminder": 0.25, "noshow:offer_transport": 0.35,
-                                "noshow:offer_telehealth": 0.35},
+                min_confidence={**INTAKE_MIN_CONFIDENCE, "noshow:extra_reminder": 0.25,
+                                "noshow:offer_transport": 0.35, "noshow:offer_telehealth": 0.35},
             ))
         password_hash = hash_password(DEMO_PASSWORD)
         for username, display, role, units in DEMO_USERS:

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from typing import Any, Sequence
 
 import numpy as np
+from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -396,7 +397,7 @@ def train_intake_classifier(texts: Sequence[str], doc_types: Sequence[str], urge
     sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
     if use_embeddings and embeddings is None:
         embeddings = embed_texts([t[:MAX_CHARS] for t in texts])
-    reports = list(reports) if reports is not None else [detect_sensitivity(t) for t in texts]
+    reports = list(reports) if reports is not None else detect_all(texts, n_jobs=n_jobs)
     labels: dict[str, np.ndarray] = {}
     if sensitive is not None:
         labels["sensitive"] = np.asarray(sensitive, dtype=bool)
@@ -447,17 +448,17 @@ def train_intake_classifier(texts: Sequence[str], doc_types: Sequence[str], urge
              if 0 < v[idx].sum() < len(idx)}
         return d, u, b
 
-    doc_model, urg_model, bin_models = fit_all(np.arange(len(texts)))
+    # The final heads and every fold's heads are independent fits: run them side by side.
+    jobs = [np.arange(len(texts))] + [fit_idx for fit_idx, held_idx in splits if len(held_idx)]
+    fitted = Parallel(n_jobs=min(n_jobs, len(jobs)))(delayed(fit_all)(idx) for idx in jobs)
+    doc_model, urg_model, bin_models = fitted[0]
     cat_model = None
     if primary is not None and len(set(primary[primary != ""])) >= 2:
         sel = np.nonzero(primary != "")[0]
         cat_model = clone(base).fit(X[sel], primary[sel], sample_weight=sw[sel])
     # Cross-fitted predictions: each held part is predicted by heads that never saw it (nor its author).
     parts = []
-    for fit_idx, held_idx in splits:
-        if len(held_idx) == 0:
-            continue
-        d, u, b = fit_all(fit_idx)
+    for (d, u, b), held_idx in zip(fitted[1:], [h for _, h in splits if len(h)], strict=True):
         Xh = X[held_idx]
         pd = _aligned_proba(d, Xh, doc_model.classes_)
         pu = _aligned_proba(u, Xh, urg_model.classes_)
@@ -524,6 +525,20 @@ def train_intake_classifier(texts: Sequence[str], doc_types: Sequence[str], urge
                            thresholds=thresholds, category_model=cat_model)
     clf.oof = cf
     return clf
+
+
+def detect_all(texts: Sequence[str], *, n_jobs: int = 1) -> list[SensitivityReport]:
+    """The sensitivity detector's report of every text (in chunks across processes when n_jobs > 1)."""
+    texts = list(texts)
+    if n_jobs <= 1 or len(texts) < 200:
+        return [detect_sensitivity(t) for t in texts]
+    size = -(-len(texts) // n_jobs)
+    chunks = Parallel(n_jobs=n_jobs)(delayed(_detect_chunk)(texts[i:i + size]) for i in range(0, len(texts), size))
+    return [r for chunk in chunks for r in chunk]
+
+
+def _detect_chunk(texts: list[str]) -> list[SensitivityReport]:
+    return [detect_sensitivity(t) for t in texts]
 
 
 def _aligned_proba(model: Any, X: Any, classes: np.ndarray) -> np.ndarray:
