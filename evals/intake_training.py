@@ -235,7 +235,7 @@ class ThresholdChoice:
 
 
 def choose_auto_thresholds(frame: dict[str, np.ndarray], *, bound: float = AUTO_ERROR_BOUND,
-                           confidence: float = AUTO_BOUND_CONFIDENCE, floor: float = 0.5,
+                           confidence: float = AUTO_BOUND_CONFIDENCE, floor: float = 0.5, min_n: int = 20,
                            grid: Sequence[float] = tuple(np.round(np.arange(0.0, 0.0501, 0.0025), 4))) -> ThresholdChoice:
     """Per-doc_type minimum confidences, chosen on cross-fitted predictions (learn-then-test style).
 
@@ -243,7 +243,8 @@ def choose_auto_thresholds(frame: dict[str, np.ndarray], *, bound: float = AUTO_
     threshold (not below `floor`) above which the observed error of the eligible items predicted as
     that doc_type never exceeds `lam`. Going from the strictest `lam` up (fixed-sequence testing), the
     loosest `lam` whose pooled auto-routed set keeps the Clopper-Pearson upper `confidence` bound of
-    its error <= `bound` is kept. Per-doc_type bounds are reported beside it: with ~100 eligible items
+    its error <= `bound` is kept; a doc_type whose set would hold fewer than `min_n` items is never
+    auto-routed (a few lucky top items say nothing). Per-doc_type bounds are reported beside it: with ~100 eligible items
     a doc_type, no single doc_type can show an upper bound <= 2% on its own (0 errors in 149 items
     are needed), so the bound is enforced on the pooled auto-routed set and each doc_type's own
     observed error is held to `lam` (<= `bound`)."""
@@ -260,6 +261,7 @@ def choose_auto_thresholds(frame: dict[str, np.ndarray], *, bound: float = AUTO_
             rate = np.cumsum(~ok) / np.arange(1, len(c) + 1)
             within = np.nonzero(rate <= lam + 1e-12)[0]
             k = int(within[-1]) + 1 if len(within) else 0  # the largest top-k set whose error is <= lam
+            k = k if k >= min_n else 0  # a handful of lucky top items says nothing about a doc_type
             threshold = max(floor, float(c[k - 1])) if k else 1.0
             out[f"intake:{d}"] = threshold
         return out

@@ -22,6 +22,11 @@ from tools.intake.injection import detect_injection
 from tools.intake.sensitivity import detect_sensitivity
 
 
+# A model fitted on a few thousand items is never certain; capping below 1.0 also keeps a policy
+# threshold of 1.0 meaning "never auto-route this doc_type".
+MAX_CONFIDENCE = 0.9999
+
+
 @dataclass(frozen=True)
 class TriageAssessment:
     """Everything the suggestion needs from the text, as plain values (it is checkpointed)."""
@@ -66,8 +71,7 @@ def assess_texts(texts: Sequence[str], clf: IntakeClassifier, *, embeddings: np.
     injections = [detect_injection(t) for t in texts]
     preds = clf.predict(texts, embeddings=embeddings, reports=reports)
     out = []
-    for i, (text, report, inj, pred) in enumerate(zip(texts, reports, injections, preds, strict=True)):
-        del text
+    for i, (report, inj, pred) in enumerate(zip(reports, injections, preds, strict=True)):
         given = labels[i] if labels is not None else None
         rule_cats = [c.value for c in report.categories]
         learned = [c for c in pred.learned_categories if c not in rule_cats]
@@ -87,7 +91,7 @@ def assess_texts(texts: Sequence[str], clf: IntakeClassifier, *, embeddings: np.
         out.append(TriageAssessment(
             doc_type=doc_type, doc_type_p=float(doc_p), urgency=urgency, model_urgency=model_urgency,
             urgency_p=float(pred.urgency_probs.get(urgency, 0.0)), urgency_sources=sources,
-            confidence=float(min(max(confidence, 0.0), 1.0)), sensitive=bool(categories), categories=categories,
+            confidence=float(min(max(confidence, 0.0), MAX_CONFIDENCE)), sensitive=bool(categories), categories=categories,
             rule_categories=rule_cats, learned_categories=learned,
             injection_suspected=bool(inj.suspected or learned_injection), injection_score=float(inj.score),
             head_probs={k: round(v, 6) for k, v in pred.head_probs.items()},
