@@ -129,7 +129,7 @@ def test_policy_cannot_drop_a_clinical_category():
 
 
 def test_qa_sample_rate_is_honoured_and_reproducible():
-    p = Policy(qa_sample_rate=0.2, default_min_confidence=0.5)
+    p = Policy(qa_sample_rate=0.2, default_min_confidence=0.5, min_confidence={})
     sampled = 0
     for _ in range(4000):
         s = make_suggestion(UNIT, confidence=0.99)
@@ -150,7 +150,8 @@ def test_route_suggestion_records_suggestion_route_and_review_item(conn, demo_or
     stored = routing.get_route_for(conn, suggestion_id=low.id)
     assert stored.reasons == ["low_confidence"] and stored.policy_version == 1
 
-    high = make_suggestion(unit.id, confidence=0.999, amount=Decimal("10"))
+    high = make_suggestion(unit.id, agent="claims", kind="claim_check", label="clean", confidence=0.999,
+                           amount=Decimal("10"))
     outcome = route_suggestion(conn, high)
     assert outcome.route.decision == RouteDecision.auto
     assert (outcome.review_item is not None) == outcome.route.qa_sample
