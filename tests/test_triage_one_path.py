@@ -81,3 +81,21 @@ def test_an_emergent_signal_makes_the_item_emergent_whatever_the_urgency_head_sa
         assert final_urgency_of(head, "emergent", False)[0] == "emergent"
     assert final_urgency_of("urgent", "routine", False) == ("urgent", ["urgency_head"])
     assert Policy().threshold_for("intake", "other") <= 1.0
+
+
+def test_the_learned_heads_are_cross_fitted_to_their_recall_targets_and_survive_the_registry(intake_classifier, tmp_path):
+    from evals.synthetic_inbound import generate_heldout_corpus, make_patients
+    from tools.intake.classifier import BINARY_HEADS, DEFAULT_RECALL_TARGETS, IntakeClassifier
+    from tools.model_registry import load_model, save_model
+
+    clf = intake_classifier
+    assert set(clf.binary_models) == set(BINARY_HEADS) and clf.category_model is not None
+    assert all(0.0 < clf.thresholds[h] <= 0.5 for h in BINARY_HEADS)
+    # On the cross-fitted predictions the rules together with each head reach the head's recall target.
+    assert clf.meta.params["recall_targets"]["sensitive"] == DEFAULT_RECALL_TARGETS["sensitive"]
+    assert clf.oof is not None and len(clf.oof.index) and clf.oof.confidence_cross.shape == clf.oof.index.shape
+    save_model(tmp_path, estimators=clf.to_estimators(), meta=clf.meta)
+    loaded = IntakeClassifier.from_estimators(*load_model(tmp_path, name=clf.meta.name, version=clf.version))
+    texts = [i.text for i in generate_heldout_corpus(seed=9, n=8, patients=make_patients(seed=9, n=5))]
+    assert [(p.doc_type, p.final_urgency, p.head_flags, round(p.confidence, 9)) for p in loaded.predict(texts)] == \
+        [(p.doc_type, p.final_urgency, p.head_flags, round(p.confidence, 9)) for p in clf.predict(texts)]
