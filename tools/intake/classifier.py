@@ -33,6 +33,7 @@ from models.intake import SensitivityReport
 from models.scheduling import ModelMeta
 from tools.embed import EMBED_DIM, LOCAL_MODEL_VERSION, embed_texts
 from tools.intake.cues import CUE_NAMES, cue_features, strip_boilerplate
+from tools.intake.injection import detect_injection
 from tools.intake.sensitivity import detect_sensitivity
 
 MODEL_NAME = "intake"
@@ -440,6 +441,9 @@ def train_intake_classifier(texts: Sequence[str], doc_types: Sequence[str], urge
     y_doc, y_urg = np.asarray(doc_types), np.asarray(urgencies)
     floor_all = np.asarray([r.urgency_floor.value for r in reports])
     rules_sens = np.asarray([r.sensitive for r in reports])
+    # The injection head only has to catch what the rule detector misses, as the sensitive head does.
+    rules_inj = np.asarray([detect_injection(t).suspected for t in texts]) if "injection" in labels \
+        else np.zeros(len(texts), dtype=bool)
 
     def fit_all(idx: np.ndarray) -> tuple[Any, Any, dict[str, Any]]:
         d = clone(base).fit(X[idx], y_doc[idx], sample_weight=sw[idx])
@@ -474,7 +478,7 @@ def train_intake_classifier(texts: Sequence[str], doc_types: Sequence[str], urge
     head_u = cf.urg_classes[cf.pu.argmax(1)]
     already = {"sensitive": cf.rules_sensitive,
                "emergent": (cf.floor == "emergent") | (head_u == "emergent"),
-               "injection": np.zeros(len(held), dtype=bool)}
+               "injection": rules_inj[held]}
     for k in labels:
         thresholds[k] = _threshold_for_recall(cf.heads[k], labels[k][held], already[k], targets[k])
     emergent_flag = cf.heads["emergent"] >= thresholds["emergent"] if "emergent" in cf.heads else np.zeros(len(held), bool)
