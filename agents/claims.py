@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypedDict
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime as GraphRuntime
@@ -26,7 +26,6 @@ from models.inbound import InboundItem
 from models.org import BillingProfile
 from store import claims as claims_store
 from store import org as org_store
-from store.blobs import read_blob
 
 log = logging.getLogger(__name__)
 AGENT = "claims"
@@ -34,6 +33,7 @@ RULES_VERSION = "claim-rules-1"
 # Rules are deterministic table lookups; on the synthetic claims suite their precision is 1.0. A
 # finding is reported with this confidence, not 1.0, to leave room for table errors.
 FINDING_CONFIDENCE = 0.99
+SUGGESTION_NAMESPACE = UUID("0c9e6f0a-3b7d-4c1e-8d2f-5a4b3c2d1e0f")
 HIGH_RISK = 0.5  # a denial risk at or above this is a financial flag (always to a biller)
 
 
@@ -148,6 +148,7 @@ def _suggestion(state: ClaimsState, row: dict) -> Suggestion:
     evidence = [Evidence(kind="rule", source=f.rule_id, note=f.message, value={"kind": f.kind.value, "fix": f.suggested_fix, "carc": f.carc})
                 for f in check.findings[:30]]
     return Suggestion(
+        id=uuid5(SUGGESTION_NAMESPACE, f"claims:{row['id']}"),  # one per stored claim: a re-run routes once
         agent=AGENT, kind="claim_check", unit_id=row["unit_id"], subject=f"claim:{row['unit_code']}:{claim.id}",
         label=label, confidence=round(confidence, 6), amount=amount, evidence=evidence, flags=flags,
         value={"claim_id": claim.id, "payer_id": claim.coverage.payer_id, "total_charge": str(amount),
@@ -191,7 +192,7 @@ def process_item(rt: Runtime, item: InboundItem) -> list[dict]:
         rows = claims_store.claims_of_item(conn, item_id=item.id)
     if not rows:
         try:
-            parsed = read_claims(read_blob(rt.settings.blob_dir, item.sha256))
+            parsed = read_claims(rt.read_blob(item.sha256))
         except ClaimInputError as exc:
             log.warning("claims: item %s unreadable: %s", item.id, exc.__class__.__name__)
             return []
@@ -205,8 +206,9 @@ def process_item(rt: Runtime, item: InboundItem) -> list[dict]:
         if done.values.get("route"):
             outcomes.append(done.values["route"])
             continue
-        outcomes.append(graph.invoke({"claim_row_id": str(row["id"])}, config,
-                                     context=ClaimsContext(runtime=rt)).get("route", {}))
+        # A thread a crash stopped mid-way continues from its last checkpoint.
+        given = None if done.next else {"claim_row_id": str(row["id"])}
+        outcomes.append(graph.invoke(given, config, context=ClaimsContext(runtime=rt)).get("route", {}))
     return outcomes
 
 

@@ -84,9 +84,10 @@ def decide_route(suggestion: Suggestion, policy: Policy, *, policy_version: int,
         reasons.add("urgency:emergent")
 
     decision = RouteDecision.review if reasons else RouteDecision.auto
-    # Emergent needs a clinician within the hour whatever the label, even when no category named it
-    # (an emergent head or urgency label alone): the clinical queue, not the label's queue.
-    clinical = bool(categories) or priority == Priority.emergent
+    # Clinical content stays with clinicians: a label (an LLM's, say) cannot move it to a queue whose
+    # staff may not read clinical text. Emergent needs a clinician within the hour whatever the label,
+    # even when no category named it (an emergent head or urgency label alone).
+    clinical = bool(categories) or "clinical_content" in flags or priority == Priority.emergent
     queue = policy.clinical_queue if clinical else policy.queue_for(suggestion.agent, suggestion.label)
     qa_sample = decision == RouteDecision.auto and qa_draw(suggestion.id, policy_version) < policy.qa_sample_rate
     two_reviewers = decision == RouteDecision.review and (
@@ -110,15 +111,35 @@ def decide_route(suggestion: Suggestion, policy: Policy, *, policy_version: int,
 
 
 def route_suggestion(conn: psycopg.Connection, suggestion: Suggestion, *, now: datetime | None = None) -> GateOutcome:
-    """Route and record one suggestion. The caller's transaction (if any) holds all three writes."""
+    """Route and record one suggestion. The caller's transaction (if any) holds all three writes.
+
+    Idempotent by suggestion id: an agent that derives the id from its run (a graph step re-run
+    after a crash) gets back what was recorded the first time, and nothing is written twice."""
     current = policy_store.current_policy(conn, unit_id=suggestion.unit_id)
     if current is None:
         raise NoPolicy(f"service unit {suggestion.unit_id} has no routing policy; run `handoff policy set`")
-    route = decide_route(suggestion, current.policy, policy_version=current.version, now=now or datetime.now(timezone.utc))
     with conn.transaction():
+        routing.lock_suggestion_id(conn, suggestion_id=suggestion.id)
+        recorded = recorded_outcome(conn, suggestion_id=suggestion.id)
+        if recorded is not None:
+            return recorded
+        route = decide_route(suggestion, current.policy, policy_version=current.version,
+                             now=now or datetime.now(timezone.utc))
         routing.insert_suggestion(conn, suggestion)
         routing.insert_route(conn, route)
         item = None
         if route.decision == RouteDecision.review or route.qa_sample:
             item = routing.open_review_item(conn, suggestion=suggestion, route=route)
     return GateOutcome(suggestion=suggestion, route=route, review_item=item)
+
+
+def recorded_outcome(conn: psycopg.Connection, *, suggestion_id) -> GateOutcome | None:
+    """What the gate recorded for a suggestion id, or None when it has not routed it."""
+    suggestion = routing.get_suggestion(conn, suggestion_id=suggestion_id)
+    if suggestion is None:
+        return None
+    route = routing.get_route_for(conn, suggestion_id=suggestion_id)
+    if route is None:  # cannot happen: both are written in one transaction
+        raise RuntimeError(f"suggestion {suggestion_id} has no route")
+    return GateOutcome(suggestion=suggestion, route=route,
+                       review_item=routing.review_item_for_suggestion(conn, suggestion_id=suggestion_id))

@@ -14,7 +14,7 @@ import logging
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, TypedDict
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime as GraphRuntime
@@ -29,7 +29,6 @@ from models.intake import LlmClassification, LlmSummary
 from store import intake as intake_store
 from store import org as org_store
 from store import policy as policy_store
-from store.blobs import read_blob
 
 log = logging.getLogger(__name__)
 AGENT = "intake"
@@ -68,6 +67,7 @@ class IntakeState(TypedDict, total=False):
     duplicates: list[dict]
     summary: dict
     suggestion_id: str
+    llm_retries: int  # what is left of the item's LLM retry budget (classify and summarize share it)
     route: dict
     decision: dict
     filed: dict
@@ -143,6 +143,16 @@ def normalize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
             "page_end": part["page_end"], "flags": flags}
 
 
+def clinical_by_label(policy, doc_type: str) -> bool:
+    """Whether the local classifier's label belongs in the unit's clinical queue (policy as data); the
+    triage suite asks the same question of the policy it routes by."""
+    return policy is not None and policy.queue_for(AGENT, doc_type) == policy.clinical_queue
+
+
+def _clinical_by_local_model(rt: Runtime, unit_id: UUID, doc_type: str) -> bool:
+    return clinical_by_label(_policy(rt, unit_id), doc_type)
+
+
 def classify(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     """The triage assessment (tools.intake.triage): the local models and the rule detectors together;
     with an LLM allowed by the policy, its labels stand and the local model supplies their
@@ -152,14 +162,17 @@ def classify(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     rt = runtime.context.runtime
     flags = list(state.get("flags", []))
     text = state["text"]
+    unit_id = UUID(state["unit_id"])
     clf = load_classifier(rt)
     labels, model_version, prompt_hash = None, clf.version, None
-    llm_input = _llm_text(rt, UUID(state["unit_id"]), text)
+    llm_input = _llm_text(rt, unit_id, text)
+    budget = None
     if llm_input is not None:
-        from tools.llm import LlmError
+        from tools.llm import LlmError, RetryBudget
 
+        budget = RetryBudget(state.get("llm_retries", rt.settings.llm_max_retries))
         try:
-            answer = _llm(rt).structured("intake_classify", LlmClassification, document=llm_input)
+            answer = _llm(rt).structured("intake_classify", LlmClassification, budget=budget, document=llm_input)
             if answer.value.injection_suspected:
                 flags.append("injection_suspected")
             labels = [(answer.value.doc_type, answer.value.urgency)]
@@ -168,8 +181,10 @@ def classify(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
             log.warning("intake classify: LLM failed (%s); using the local model", exc.__class__.__name__)
             flags.append("fallback_model")
     assessment = assess_texts([text], clf, labels=labels)[0]
-    return {"flags": flags, "classification": {**assessment.as_dict(), "model_version": model_version,
-                                               "prompt_hash": prompt_hash}}
+    if _clinical_by_local_model(rt, unit_id, assessment.local_doc_type):
+        flags.append("clinical_content")
+    return {"flags": flags, **({"llm_retries": budget.retries} if budget else {}), "classification": {
+        **assessment.as_dict(), "model_version": model_version, "prompt_hash": prompt_hash}}
 
 
 def extract(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
@@ -265,7 +280,7 @@ def find_duplicates(state: IntakeState, runtime: GraphRuntime[IntakeContext]) ->
     from tools.embed import embed_texts
 
     rt = runtime.context.runtime
-    vector = embed_texts([state["text"][:2000]])[0]
+    vector = embed_texts([state["text"][:2000]], settings=rt.settings)[0]
     patient_id = state.get("patient", {}).get("patient_id")
     duplicates = []
     with rt.pool.connection() as conn:
@@ -290,12 +305,15 @@ def summarize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     local = summarize_extractive(state["text"])
     summary = {"text": local.text, "spans": [{"start": s.start, "end": s.end} for s in local.sentences],
                "source": local.method}
-    llm_input = _llm_text(rt, UUID(state["unit_id"]), state["text"])
-    if llm_input is not None:
-        from tools.llm import LlmError
+    # After a failed classify (fallback_model) the LLM is not asked again for this item: the local
+    # summary stands, and the item is on its way to a person already.
+    llm_input = None if "fallback_model" in state.get("flags", []) else _llm_text(rt, UUID(state["unit_id"]), state["text"])
+    if llm_input is not None and _llm(rt).available:
+        from tools.llm import LlmError, RetryBudget
 
         try:
-            answer = _llm(rt).structured("intake_summarize", LlmSummary, document=llm_input)
+            budget = RetryBudget(state.get("llm_retries", rt.settings.llm_max_retries))
+            answer = _llm(rt).structured("intake_summarize", LlmSummary, budget=budget, document=llm_input)
             summary = {"text": answer.value.summary[:1000], "spans": summary["spans"], "source": "llm",
                        "prompt_hash": answer.prompt_hash}
         except LlmError:
@@ -339,6 +357,9 @@ def build_triage_suggestion(*, assessment: dict[str, Any], unit_id: UUID, part_i
     # it; an unreadable input has no confidence at all.
     confidence = 0.0 if degraded else assessment["confidence"]
     return Suggestion(
+        # The id comes from the part: a route step re-run after a crash is the same suggestion, and
+        # the gate records it once.
+        id=suggestion_id_for(part_id),
         agent=AGENT, kind="triage", unit_id=unit_id, subject=f"inbound_part:{part_id}",
         label=assessment["doc_type"], value=value, confidence=round(min(max(confidence, 0.0), 1.0), 6),
         urgency=Priority(urgency), evidence=evidence, flags=sorted(set(flags) | set(text_flags)),
@@ -355,6 +376,14 @@ def _suggestion(state: IntakeState) -> Suggestion:
         summary=state.get("summary", {}).get("text", ""), findings=state.get("sensitivity", {}).get("findings"),
         pages=[state["page_start"], state["page_end"]] if state.get("page_start") else None,
         degraded=bool(state.get("degraded")))
+
+
+SUGGESTION_NAMESPACE = UUID("6f1d3c52-8f0e-4e52-9a55-1c1f0e7b9a11")
+
+
+def suggestion_id_for(part_id: str | UUID) -> UUID:
+    """The id of the one triage suggestion about a document part."""
+    return uuid5(SUGGESTION_NAMESPACE, f"intake:{part_id}")
 
 
 def route(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
@@ -397,8 +426,11 @@ def file_item(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
                 value["rejected"] = decision["reason_code"]
         policy = policy_store.current_policy(conn, unit_id=suggestion.unit_id).policy
         queue = "rejected" if value.get("rejected") else policy.queue_for(AGENT, value.get("doc_type"))
-        intake_store.insert_filing(conn, part_id=UUID(state["part_id"]), suggestion_id=suggestion.id,
-                                   decision_id=decision_id, value=value, queue=queue, filed_by=filed_by)
+        already = [f for f in intake_store.filings_of_part(conn, part_id=UUID(state["part_id"]))
+                   if f["suggestion_id"] == suggestion.id and f["decision_id"] == decision_id]
+        if not already:  # this step re-run after a crash: it was filed the first time
+            intake_store.insert_filing(conn, part_id=UUID(state["part_id"]), suggestion_id=suggestion.id,
+                                       decision_id=decision_id, value=value, queue=queue, filed_by=filed_by)
     return {"filed": {"queue": queue, "by": filed_by}}
 
 
@@ -426,13 +458,13 @@ def read_parts(rt: Runtime, item: InboundItem) -> list[dict]:
     A file that cannot be read becomes one degraded part (kept, and sent to review)."""
     from tools.intake.inbound_parse import InboundFormatError, message_text, referral_text
 
-    data = read_blob(rt.settings.blob_dir, item.sha256)
+    data = rt.read_blob(item.sha256)
     if item.channel == "fax":
         from tools.intake.ocr import DocumentRejected, OcrError, ocr_document
         from tools.intake.packet import split_packet
 
         try:
-            result = ocr_document(data, workers=1)
+            result = ocr_document(data, workers=rt.settings.ocr_workers, tmp_dir=rt.settings.tmp_dir)
         except DocumentRejected as exc:
             return [dict(text="", page_start=None, page_end=None, ocr_confidence=None, degraded=True,
                          degraded_reason=f"rejected: {exc}")]
@@ -474,12 +506,23 @@ def process_item(rt: Runtime, item: InboundItem) -> list[dict]:
     for part in stored:
         config = thread_config(part["id"])
         existing = graph.get_state(config)
-        if existing.values and (existing.next or existing.values.get("filed")):
+        if existing.values.get("filed") or waiting_for_review(existing):
             outcomes.append(existing.values.get("route", {}))
             continue
-        state = graph.invoke({"part_id": str(part["id"])}, config, context=IntakeContext(runtime=rt))
+        context = IntakeContext(runtime=rt)
+        if existing.next:
+            # Stopped by a crash between two steps: continue from the last checkpoint (the steps that
+            # write are idempotent, so one that ran without its checkpoint is safe to run again).
+            state = graph.invoke(None, config, context=context)
+        else:
+            state = graph.invoke({"part_id": str(part["id"])}, config, context=context)
         outcomes.append(state.get("route", {}))
     return outcomes
+
+
+def waiting_for_review(snapshot) -> bool:
+    """The thread stopped at its review interrupt (not merely before it)."""
+    return "request_review" in (snapshot.next or ()) and any(t.interrupts for t in snapshot.tasks)
 
 
 def handle_inbound(rt: Runtime, item: InboundItem) -> None:

@@ -13,6 +13,12 @@ WORKERS = frozenset({R.front_desk, R.referral_coordinator, R.nurse, R.biller, R.
 AUDITORS = frozenset({R.compliance, R.admin})
 EVERYONE = frozenset(Role)
 INGESTERS = frozenset({R.front_desk, R.referral_coordinator, R.nurse, R.practice_manager})
+CLAIM_SENDERS = frozenset({R.biller, R.practice_manager})
+# The one list of who may send what: the route's access check and the unit check of
+# api.services.intake both read it, and the role must be held in the unit the item is sent to.
+INGEST_ROLES: dict[str, frozenset[Role]] = {
+    "fax": INGESTERS, "message": INGESTERS, "referral": INGESTERS, "claim": CLAIM_SENDERS,
+}
 
 
 @dataclass(frozen=True)
@@ -24,7 +30,10 @@ class Access:
 # Every route of the app, by (method, path template). A route missing here is refused (and a test
 # fails), so nothing is reachable by accident.
 ACCESS: dict[tuple[str, str], Access] = {
-    ("GET", "/healthz"): Access(None, "liveness for load balancers"),
+    ("GET", "/healthz"): Access(None, "the database answers (no counters)"),
+    ("GET", "/livez"): Access(None, "liveness: the process answers"),
+    ("GET", "/readyz"): Access(None, "readiness: database, a worker's heartbeat, the intake model"),
+    ("GET", "/metrics"): Access(frozenset({R.engineer, R.admin}), "Prometheus scrapes with an API token"),
     ("POST", "/api/v1/auth/login"): Access(None, "sign-in"),
     ("POST", "/api/v1/auth/logout"): Access(EVERYONE),
     ("GET", "/api/v1/auth/me"): Access(EVERYONE),
@@ -37,10 +46,10 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/review/items/{item_id}/release"): Access(WORKERS),
     ("POST", "/api/v1/review/items/{item_id}/reassign"): Access(frozenset({R.practice_manager})),
     ("GET", "/api/v1/review/reason-codes"): Access(WORKERS),
-    ("POST", "/api/v1/faxes"): Access(INGESTERS, "also for integration tokens of a fax server"),
-    ("POST", "/api/v1/messages"): Access(INGESTERS),
-    ("POST", "/api/v1/referrals"): Access(INGESTERS),
-    ("POST", "/api/v1/claims"): Access(frozenset({R.biller, R.practice_manager})),
+    ("POST", "/api/v1/faxes"): Access(INGEST_ROLES["fax"], "also for integration tokens of a fax server"),
+    ("POST", "/api/v1/messages"): Access(INGEST_ROLES["message"]),
+    ("POST", "/api/v1/referrals"): Access(INGEST_ROLES["referral"]),
+    ("POST", "/api/v1/claims"): Access(INGEST_ROLES["claim"]),
     ("GET", "/api/v1/compliance/outputs"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/decisions"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/rates"): Access(AUDITORS),
@@ -80,11 +89,17 @@ QUEUE_ROLES: dict[str, frozenset[Role]] = {
     "management": frozenset({R.practice_manager}),  # decisions such as overbooking a slot
 }
 
-# Keys of a suggestion's value that carry clinical text; billers never see them.
+# Keys of a suggestion's value that carry clinical content; roles that do not see clinical text never
+# see them, at any depth (an intake item's extracted `fields` nest them: reason, icd10, ...).
 CLINICAL_VALUE_KEYS = frozenset({"summary", "text", "reason", "categories", "clinical_findings", "notes", "findings",
-                                 "sensitivity", "source_text"})
-# Keys that carry money; only billers and practice managers see them.
+                                 "sensitivity", "source_text", "requested_service", "icd10", "diagnosis",
+                                 "diagnoses", "medication", "medications", "symptoms", "allergies",
+                                 "classifier_urgency"})
+# Keys that carry money; only billers and practice managers see them, at any depth.
 MONEY_VALUE_KEYS = frozenset({"amount", "charges", "total_charge", "charge", "lines", "fee"})
+# Contact details a role needs only to reach the patient (front desk, nurses, coordinators); billers
+# work from the account (name, date of birth, member id) and never see them.
+CONTACT_VALUE_KEYS = frozenset({"phone", "email", "address"})
 
 
 def roles_for_queue(queue: str) -> frozenset[Role]:
@@ -95,18 +110,34 @@ def sees_clinical(roles: set[Role]) -> bool:
     return bool(roles & {R.nurse, R.referral_coordinator, R.front_desk, R.practice_manager})
 
 
+def _without(value: Any, hidden: frozenset[str]) -> Any:
+    """`value` with every dict key in `hidden` removed, however deeply it is nested."""
+    if isinstance(value, dict):
+        return {k: _without(v, hidden) for k, v in value.items() if k not in hidden}
+    if isinstance(value, list):
+        return [_without(v, hidden) for v in value]
+    return value
+
+
+def hidden_keys(roles: set[Role]) -> frozenset[str]:
+    """The value keys none of `roles` (the reader's roles in the item's unit) needs."""
+    hidden: set[str] = set()
+    if not sees_clinical(roles):
+        hidden |= CLINICAL_VALUE_KEYS | CONTACT_VALUE_KEYS
+    if not roles & {R.biller, R.practice_manager}:
+        hidden |= MONEY_VALUE_KEYS
+    return frozenset(hidden)
+
+
 def project_item(view: dict[str, Any], roles: set[Role]) -> dict[str, Any]:
-    """Leave out of an item what none of the reader's roles (in the item's unit) needs."""
+    """Leave out of an item what none of the reader's roles (in the item's unit) needs, at every
+    depth of its value."""
     out = dict(view)
-    sees_clinical_ = sees_clinical(roles)
-    sees_money = bool(roles & {R.biller, R.practice_manager})
-    value = dict(out.get("value") or {})
-    if not sees_clinical_:
-        value = {k: v for k, v in value.items() if k not in CLINICAL_VALUE_KEYS}
+    hidden = hidden_keys(roles)
+    if not sees_clinical(roles):
         out["evidence"] = None
         out["source_text"] = None
-    if not sees_money:
-        value = {k: v for k, v in value.items() if k not in MONEY_VALUE_KEYS}
+    if not roles & {R.biller, R.practice_manager}:
         out["amount"] = None
-    out["value"] = value
+    out["value"] = _without(dict(out.get("value") or {}), hidden)
     return out

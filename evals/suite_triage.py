@@ -29,7 +29,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from agents.gate import decide_route
-from agents.intake import build_triage_suggestion, missing_parts, normalize_document_text
+from agents.intake import build_triage_suggestion, clinical_by_label, missing_parts, normalize_document_text
 from evals.calibration import expected_calibration_error
 from evals.fairness import by_group
 from evals.metrics import bootstrap_interval, classification_report, coverage_at_precision, multiclass_metrics
@@ -134,7 +134,8 @@ def score_items(items: list[InboundLabel], texts: list[str], degraded: list[bool
     for item, text, bad, a in zip(items, texts, degraded, assessments, strict=True):
         fields = [f.model_dump(mode="json") for f in extract_fields(text).fields]
         missing = missing_parts(a.doc_type, fields, text)
-        flags = (["degraded_input"] if bad else []) + (["incomplete"] if missing else [])
+        flags = (["degraded_input"] if bad else []) + (["incomplete"] if missing else []) \
+            + (["clinical_content"] if clinical_by_label(policy, a.local_doc_type) else [])
         suggestion = build_triage_suggestion(
             assessment={**a.as_dict(), "prompt_hash": None}, unit_id=_UNIT, part_id=item.id, flags=flags,
             fields=fields, missing=missing, patient={"group": {k: str(v) for k, v in item.group.items() if v is not None}},

@@ -56,6 +56,11 @@ PLAIN_FLAGS = frozenset(
         "incomplete",
         "qa_sample",
         "high_risk",
+        # Local detectors or the local classifier read the content as clinical: the item stays in the
+        # unit's clinical queue whatever label an LLM gave it.
+        "clinical_content",
+        # Processing failed on every attempt (poison input, a corrupt stored file): a person looks at it.
+        "processing_failed",
     }
 )
 _FLAG_RE = re.compile(r"^(clinical:[a-z_]+|financial:[a-z0-9_]+|[a-z_]+)$")
@@ -151,7 +156,8 @@ class Route(BaseModel):
 
 
 # Flags that send an item to review whatever the policy says (DESIGN promise 4).
-ALWAYS_REVIEW_PLAIN = frozenset({"low_confidence", "degraded_input", "fallback_model", "injection_suspected"})
+ALWAYS_REVIEW_PLAIN = frozenset({"low_confidence", "degraded_input", "fallback_model", "injection_suspected",
+                                 "processing_failed"})
 
 
 # Minimum confidence to auto-route each intake doc_type: chosen by evals/intake_training.py

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from api.cli import audit, codes, db, demo, evals, ingest, noshow, policy, serve, train, users
+from api.cli import audit, bench, codes, db, demo, evals, ingest, noshow, policy, serve, train, users
 from api.cli.common import UserError, settings
 
 app = typer.Typer(
@@ -24,7 +24,7 @@ app.command()(demo.demo)
 app.command()(ingest.watch)
 for name, group in (("db", db.app), ("users", users.app), ("audit", audit.app), ("policy", policy.app),
                     ("ingest", ingest.app), ("train", train.app), ("codes", codes.app), ("evals", evals.app),
-                    ("noshow", noshow.app)):
+                    ("noshow", noshow.app), ("bench", bench.app)):
     app.add_typer(group, name=name)
 
 
@@ -35,7 +35,10 @@ def main(argv: list[str] | None = None) -> None:
     from store.org import UnknownUnit, UserExists
     from store.policy import PolicyConflict
 
+    from agents.runtime import configure_logging
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(settings())
     try:
         rc = app(args=argv, prog_name="handoff", standalone_mode=False)
         # Without standalone mode click returns the code of typer.Exit instead of raising it.

@@ -49,6 +49,7 @@ class TriageAssessment:
     injection_spans: list[dict[str, Any]] = field(default_factory=list)
     model_version: str = ""
     source: str = "local"
+    local_doc_type: str = ""  # the local model's own doc_type (differs from doc_type when an LLM labelled)
 
     @property
     def flags(self) -> list[str]:
@@ -99,6 +100,6 @@ def assess_texts(texts: Sequence[str], clf: IntakeClassifier, *, embeddings: np.
                       for f in report.findings if f.suppressed_by is None][:20],
             injection_spans=[{"start": f.span.start, "end": f.span.end, "kind": f.kind} for f in inj.findings][:10]
             + ([{"start": 0, "end": 0, "kind": "learned_injection_head"}] if learned_injection else []),
-            model_version=clf.version, source=source,
+            model_version=clf.version, source=source, local_doc_type=pred.doc_type,
         ))
     return out
