@@ -12,20 +12,30 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypedDict
-from uuid import UUID, uuid5
+from typing import Any
+from uuid import UUID, uuid4, uuid5
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime as GraphRuntime
+from pydantic import BaseModel, ConfigDict
 
 from agents.gate import route_suggestion
 from agents.runtime import Runtime
 from models.claims import Claim, ClaimCheck, ClaimContext, FeeSchedule, PriorClaim, Severity
-from models.governance import Evidence, Suggestion, financial_flag
+from models.governance import Evidence, ReviewCutoffs, Suggestion, financial_flag
+from models.graph_state import RouteSummary
 from models.inbound import InboundItem
 from models.org import BillingProfile
 from store import claims as claims_store
 from store import org as org_store
+from store import policy as policy_store
+from tools.claims.claim_input import ClaimInputError, read_claims
+from tools.claims.code_tables import load_code_tables
+from tools.claims.codes import CodeTables
+from tools.claims.denial_model import MODEL_NAME as DENIAL_MODEL
+from tools.claims.denial_model import DenialModel
+from tools.claims.rules import check_claim
+from tools.model_registry import NoModelRegistered
 
 log = logging.getLogger(__name__)
 AGENT = "claims"
@@ -34,15 +44,29 @@ RULES_VERSION = "claim-rules-1"
 # finding is reported with this confidence, not 1.0, to leave room for table errors.
 FINDING_CONFIDENCE = 0.99
 SUGGESTION_NAMESPACE = UUID("0c9e6f0a-3b7d-4c1e-8d2f-5a4b3c2d1e0f")
-HIGH_RISK = 0.5  # a denial risk at or above this is a financial flag (always to a biller)
 
 
-class ClaimsState(TypedDict, total=False):
+class ClaimsState(BaseModel):
+    """One claim's thread (checkpointed): the rules' result, the denial risk and the route."""
+
+    model_config = ConfigDict(extra="ignore")
+
     claim_row_id: str
-    check: dict
-    risk: float | None
-    model_version: str
-    route: dict
+    # A recheck after the claim's records changed is a run of its own (its own suggestion); the first
+    # check has none, so a run a crash interrupted routes the same suggestion once.
+    run_key: str | None = None
+    claim: dict[str, Any] | None = None  # as checked: the stored claim with coverage dates from the registry
+    context: dict[str, Any] | None = None  # as checked: the claim's context completed from the records
+    context_sources: dict[str, str] = {}
+    check: ClaimCheck | None = None
+    risk: float | None = None
+    model_version: str = RULES_VERSION
+    route: RouteSummary | None = None
+
+    def checked(self) -> ClaimCheck:
+        if self.check is None:
+            raise RuntimeError(f"claim {self.claim_row_id}: a node ran before check_rules")
+        return self.check
 
 
 @dataclass(frozen=True)
@@ -54,9 +78,6 @@ def load_tables(rt: Runtime):
     """Code tables imported into Postgres (`handoff codes import`); otherwise the public files in
     HANDOFF_DATA_DIR; otherwise none, and every rule that needs a table says so in each result."""
     def build():
-        from tools.claims.code_tables import load_code_tables
-        from tools.claims.codes import CodeTables
-
         with rt.pool.connection() as conn:
             tables = load_code_tables(conn)
         if any(getattr(tables, name, None) is not None for name in ("icd10cm", "ptp", "mue")):
@@ -72,71 +93,71 @@ def load_tables(rt: Runtime):
     return rt.cached("code_tables", build)
 
 
-def load_denial_model(rt: Runtime):
-    def build():
-        from tools.claims.denial_model import load_denial_model as load
-
-        try:
-            return load(rt.settings.model_dir)
-        except (FileNotFoundError, LookupError):
-            return None
-
-    return rt.cached("denial_model", build)
+def load_denial_model(rt: Runtime) -> DenialModel | None:
+    """The newest registered denial-risk model (reloaded when a newer one is registered), or None."""
+    try:
+        return rt.current_model(DENIAL_MODEL, DenialModel.from_estimators)
+    except NoModelRegistered:
+        return None
 
 
-def _context_for(conn, row: dict, claim: Claim) -> ClaimContext:
+def context_for(conn: Any, row: dict, claim: Claim) -> tuple[Claim, ClaimContext, dict[str, str]]:
+    """The claim's own context, completed from the records: earlier claims and the unit's fee
+    schedule, then payer rules, authorizations, eligibility and coverage dates (agents.coverage)."""
+    from agents.coverage import assemble_claim_context
+
     context = ClaimContext.model_validate(row["context"])
-    updates = {}
+    updates: dict[str, Any] = {}
     if context.prior_claims is None:
         earlier = claims_store.earlier_claims_of_patient(conn, claim_id=row["id"], unit_id=row["unit_id"],
                                                          patient_id=claim.patient.id)
         updates["prior_claims"] = [PriorClaim(
             claim_id=c.id, patient_id=c.patient.id, billing_npi=c.billing_npi, voided=c.frequency_code == "8",
             lines=[(ln.code, ln.service_date, tuple(ln.modifiers)) for ln in c.service_lines]) for c in earlier]
+    unit = org_store.get_unit(conn, unit_id=row["unit_id"])
     if context.fee_schedule is None:
-        unit = org_store.get_unit(conn, unit_id=row["unit_id"])
         profile: BillingProfile = unit.billing_profile
         if profile.fee_schedule:
             updates["fee_schedule"] = FeeSchedule(service_unit=unit.code, charges=profile.fee_schedule,
                                                   tolerance=profile.fee_tolerance)
-    return context.model_copy(update=updates)
+    return assemble_claim_context(conn, org_id=unit.org_id, claim=claim, context=context.model_copy(update=updates))
 
 
 def check_rules(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dict:
-    from tools.claims.rules import check_claim
-
+    """Run the data-driven claim rules over the stored claim and its context."""
     rt = runtime.context.runtime
     with rt.pool.connection() as conn:
-        row = claims_store.get_claim(conn, claim_id=UUID(state["claim_row_id"]))
+        row = claims_store.get_claim(conn, claim_id=UUID(state.claim_row_id))
         claim = Claim.model_validate(row["payload"])
-        context = _context_for(conn, row, claim)
-    check = check_claim(claim, tables=load_tables(rt), context=context)
-    return {"check": check.model_dump(mode="json")}
+        claim, context, sources = context_for(conn, row, claim)
+    return {"check": check_claim(claim, tables=load_tables(rt), context=context),
+            "claim": claim.model_dump(mode="json"), "context": context.model_dump(mode="json"),
+            "context_sources": sources}
 
 
 def score_denial_risk(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dict:
+    """The calibrated denial risk, when a denial model is registered (rules only otherwise)."""
     rt = runtime.context.runtime
     model = load_denial_model(rt)
     if model is None:
         return {"risk": None, "model_version": RULES_VERSION}
-    with rt.pool.connection() as conn:
-        row = claims_store.get_claim(conn, claim_id=UUID(state["claim_row_id"]))
-    claim = Claim.model_validate(row["payload"])
-    check = ClaimCheck.model_validate(state["check"])
-    risk = float(model.predict_proba([claim], [check], [ClaimContext.model_validate(row["context"])])[0])
+    if state.claim is None or state.context is None:
+        raise RuntimeError(f"claim {state.claim_row_id}: score_denial_risk ran before check_rules")
+    claim = Claim.model_validate(state.claim)
+    risk = float(model.predict_proba([claim], [state.checked()], [ClaimContext.model_validate(state.context)])[0])
     return {"risk": risk, "model_version": f"{RULES_VERSION}+{model.version}"}
 
 
-def _suggestion(state: ClaimsState, row: dict) -> Suggestion:
-    claim = Claim.model_validate(row["payload"])
-    check = ClaimCheck.model_validate(state["check"])
-    risk = state.get("risk")
+def _suggestion(state: ClaimsState, row: dict, cutoffs: ReviewCutoffs) -> Suggestion:
+    claim = Claim.model_validate(state.claim or row["payload"])
+    check = state.checked()
+    risk = state.risk
     amount = claim.total_charge if claim.total_charge is not None else sum(
         (ln.charge or Decimal(0)) * ln.units for ln in claim.service_lines)
     flags = []
     if any(f.severity == Severity.high for f in check.findings):
         flags.append(financial_flag("high_severity_finding"))
-    if risk is not None and risk >= HIGH_RISK:
+    if risk is not None and risk >= cutoffs.claims_denial_risk:
         flags.append(financial_flag("denial_risk"))
     if check.incomplete:
         flags.append("incomplete")  # a rule could not run: its table or context is missing
@@ -147,32 +168,39 @@ def _suggestion(state: ClaimsState, row: dict) -> Suggestion:
         label, confidence = "clean", (1.0 - risk) if risk is not None else 0.0
     evidence = [Evidence(kind="rule", source=f.rule_id, note=f.message, value={"kind": f.kind.value, "fix": f.suggested_fix, "carc": f.carc})
                 for f in check.findings[:30]]
+    run = f"claims:{row['id']}" + (f":{state.run_key}" if state.run_key else "")
     return Suggestion(
-        id=uuid5(SUGGESTION_NAMESPACE, f"claims:{row['id']}"),  # one per stored claim: a re-run routes once
+        id=uuid5(SUGGESTION_NAMESPACE, run),  # one per run of a stored claim: a re-run routes once
         agent=AGENT, kind="claim_check", unit_id=row["unit_id"], subject=f"claim:{row['unit_code']}:{claim.id}",
         label=label, confidence=round(confidence, 6), amount=amount, evidence=evidence, flags=flags,
         value={"claim_id": claim.id, "payer_id": claim.coverage.payer_id, "total_charge": str(amount),
                "findings": [f.model_dump(mode="json") for f in check.findings],
                "rules_not_run": [s.model_dump(mode="json") for s in check.statuses if s.state != "ran"],
+               "context_sources": state.context_sources,
                "denial_risk": None if risk is None else round(risk, 4),
                "note": None if risk is not None else "no denial model registered: rules only"},
-        model_version=state.get("model_version", RULES_VERSION), input_hash=str(row["id"]),
+        model_version=state.model_version, input_hash=str(row["id"]),
         patient_group={"sex": claim.patient.sex, "payer": claim.coverage.payer_id},
         contains_phi=True,
     )
 
 
 def route(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dict:
+    """Turn the check and risk into a suggestion and route it through the gate."""
     rt = runtime.context.runtime
     with rt.pool.connection() as conn:
-        row = claims_store.get_claim(conn, claim_id=UUID(state["claim_row_id"]))
-        suggestion = _suggestion(state, row)
+        row = claims_store.get_claim(conn, claim_id=UUID(state.claim_row_id))
+        current = policy_store.current_policy(conn, unit_id=row["unit_id"])
+        suggestion = _suggestion(state, row, current.policy.cutoffs if current else ReviewCutoffs())
         outcome = route_suggestion(conn, suggestion)
-    return {"route": {"suggestion_id": str(suggestion.id), "decision": outcome.route.decision.value,
-                      "queue": outcome.route.queue, "reasons": outcome.route.reasons, "label": suggestion.label}}
+    return {"route": RouteSummary(suggestion_id=str(suggestion.id), decision=outcome.route.decision.value,
+                                  queue=outcome.route.queue, reasons=outcome.route.reasons, label=suggestion.label,
+                                  qa_sample=outcome.route.qa_sample,
+                                  review_item_id=str(outcome.review_item.id) if outcome.review_item else None)}
 
 
 def build_graph(*, checkpointer):
+    """check_rules -> score_denial_risk -> route, checkpointed per claim."""
     g = StateGraph(ClaimsState, context_schema=ClaimsContext)
     g.add_node("check_rules", check_rules)
     g.add_node("score_denial_risk", score_denial_risk)
@@ -184,10 +212,8 @@ def build_graph(*, checkpointer):
     return g.compile(checkpointer=checkpointer)
 
 
-def process_item(rt: Runtime, item: InboundItem) -> list[dict]:
+def process_item(rt: Runtime, item: InboundItem) -> list[RouteSummary | None]:
     """Store every claim of a submission, then check and route each (once: reruns are no-ops)."""
-    from tools.claims.claim_input import ClaimInputError, read_claims
-
     with rt.pool.connection() as conn:
         rows = claims_store.claims_of_item(conn, item_id=item.id)
     if not rows:
@@ -208,10 +234,29 @@ def process_item(rt: Runtime, item: InboundItem) -> list[dict]:
             continue
         # A thread a crash stopped mid-way continues from its last checkpoint.
         given = None if done.next else {"claim_row_id": str(row["id"])}
-        outcomes.append(graph.invoke(given, config, context=ClaimsContext(runtime=rt)).get("route", {}))
+        outcomes.append(graph.invoke(given, config, context=ClaimsContext(runtime=rt)).get("route"))
     return outcomes
 
 
 def handle_inbound(rt: Runtime, item: InboundItem) -> None:
+    """The wiring table's handler for the `claim` channel."""
     process_item(rt, item)
 
+
+def recheck_claim(rt: Runtime, *, claim_row_id: UUID, actor: str) -> RouteSummary | None:
+    """Check a stored claim again after its records changed (a 271, an authorization, a payer
+    profile): a new graph thread and a new suggestion, logged; the gate replaces the claim's open
+    review item."""
+    from store import audit
+
+    with rt.pool.connection() as conn:
+        row = claims_store.get_claim(conn, claim_id=claim_row_id)
+        if row is None:
+            raise LookupError(f"no stored claim {claim_row_id}")
+        audit.record_event(conn, actor=actor, action="claim.rechecked", unit_id=row["unit_id"],
+                           subject=f"claim:{row['unit_code']}:{row['claim_key']}")
+    run_key = str(uuid4())
+    graph = build_graph(checkpointer=rt.checkpointer)
+    config = {"configurable": {"thread_id": f"claims:{claim_row_id}:recheck:{run_key}"}}
+    return graph.invoke({"claim_row_id": str(claim_row_id), "run_key": run_key}, config,
+                        context=ClaimsContext(runtime=rt)).get("route")

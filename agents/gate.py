@@ -80,6 +80,9 @@ def decide_route(suggestion: Suggestion, policy: Policy, *, policy_version: int,
         priority = _max_priority(priority, Priority.emergent)
     elif categories & _URGENT:
         priority = _max_priority(priority, Priority.urgent)
+    elif categories and "language_unsupported" in flags:
+        # A cue fired in a text our models cannot read: whatever it is, a person should see it soon.
+        priority = _max_priority(priority, Priority.urgent)
     if priority == Priority.emergent:
         reasons.add("urgency:emergent")
 

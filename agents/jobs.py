@@ -113,6 +113,8 @@ def _frames(exc: BaseException) -> str:
 @app.task(name="handoff.process_inbound", queue="inbound", pass_context=True,
           retry=procrastinate.RetryStrategy(max_attempts=INBOUND_RETRIES, wait=5))
 def process_inbound(context, item_id: str) -> None:
+    """Run the handler the wiring table names for the item's channel (or record `no_agent`); after
+    the last failed attempt the item goes to a person (fail_inbound)."""
     rt = _require_runtime()
     with rt.pool.connection() as conn:
         item = inbound_store.get_inbound_item(conn, item_id=UUID(item_id))
@@ -163,6 +165,7 @@ def fail_inbound(rt: Runtime, item: InboundItem, *, error: str, attempts: int) -
 
 @app.task(name="handoff.apply_decision", queue="decisions", retry=procrastinate.RetryStrategy(max_attempts=3, wait=5))
 def apply_decision(decision_id: str) -> None:
+    """Apply a final review decision through its agent's decision handler, if it has one."""
     rt = _require_runtime()
     with rt.pool.connection() as conn:
         agent = routing.agent_of_decision(conn, decision_id=UUID(decision_id))
@@ -180,6 +183,7 @@ def apply_decision(decision_id: str) -> None:
 @app.periodic(cron="* * * * *")
 @app.task(name="handoff.expire_review_leases", queue="maintenance", queueing_lock="expire_review_leases")
 def expire_review_leases(timestamp: int) -> None:
+    """Return review items whose lease ran out to `ready` (every minute)."""
     rt = _require_runtime()
     with rt.pool.connection() as conn:
         expired = review_store.expire_leases(conn, now=datetime.fromtimestamp(timestamp, timezone.utc))
@@ -196,6 +200,7 @@ async def retry_stalled_jobs(timestamp: int) -> None:
 
 
 async def retry_stalled_jobs_now(seconds_since_heartbeat: float = 30) -> int:
+    """Put back in the queue the jobs of workers silent for `seconds_since_heartbeat`; returns how many."""
     stalled = list(await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=seconds_since_heartbeat))
     for job in stalled:
         await app.job_manager.retry_job(job)

@@ -14,10 +14,15 @@ AUDITORS = frozenset({R.compliance, R.admin})
 EVERYONE = frozenset(Role)
 INGESTERS = frozenset({R.front_desk, R.referral_coordinator, R.nurse, R.practice_manager})
 CLAIM_SENDERS = frozenset({R.biller, R.practice_manager})
+BILLING = frozenset({R.biller, R.practice_manager})
+ELIGIBILITY = frozenset({R.front_desk, R.biller, R.practice_manager})
+AUTHORIZERS = frozenset({R.biller, R.referral_coordinator, R.practice_manager})
+REFERRALS = frozenset({R.referral_coordinator, R.front_desk, R.practice_manager})
 # The one list of who may send what: the route's access check and the unit check of
 # api.services.intake both read it, and the role must be held in the unit the item is sent to.
 INGEST_ROLES: dict[str, frozenset[Role]] = {
     "fax": INGESTERS, "message": INGESTERS, "referral": INGESTERS, "claim": CLAIM_SENDERS,
+    "eligibility": ELIGIBILITY, "enrollment": ELIGIBILITY, "remit": BILLING, "claim_status": BILLING,
 }
 
 
@@ -57,6 +62,26 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/compliance/audit-chain"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/export.csv"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/export.fhir"): Access(AUDITORS),
+    # --- revenue cycle (issue 13): coverage, authorizations, remittances, denials, letters ---------
+    ("POST", "/api/v1/eligibility"): Access(INGEST_ROLES["eligibility"], "X12 271 files into the coverage registry"),
+    ("POST", "/api/v1/enrollment"): Access(INGEST_ROLES["enrollment"], "X12 834 files into the coverage registry"),
+    ("POST", "/api/v1/eligibility/requests"): Access(ELIGIBILITY, "writes the 270 file for a day's appointments"),
+    ("GET", "/api/v1/coverage"): Access(ELIGIBILITY | {R.referral_coordinator}),
+    ("POST", "/api/v1/auths/import"): Access(AUTHORIZERS),
+    ("GET", "/api/v1/auths"): Access(AUTHORIZERS),
+    ("POST", "/api/v1/remits"): Access(INGEST_ROLES["remit"], "X12 835 files: payments and denials"),
+    ("POST", "/api/v1/claim-status"): Access(INGEST_ROLES["claim_status"], "X12 277 files"),
+    ("GET", "/api/v1/denials"): Access(BILLING),
+    ("GET", "/api/v1/letters/{letter_id}"): Access(AUTHORIZERS, "appeals and referral letters; each read is logged"),
+    ("GET", "/api/v1/letters/{letter_id}/pdf"): Access(AUTHORIZERS),
+    ("POST", "/api/v1/claims/{claim_id}/recheck"): Access(BILLING),
+    ("POST", "/api/v1/models/denial/retrain"): Access(frozenset({R.engineer, R.admin}), "registered only behind the gates"),
+    ("GET", "/api/v1/operations/kpis"): Access(frozenset({R.practice_manager}), "the units the manager manages"),
+    ("GET", "/api/v1/referrals/cases"): Access(REFERRALS, "the ageing list of referral cases"),
+    ("GET", "/api/v1/referrals/cases/{case_id}"): Access(REFERRALS, "each read is logged"),
+    ("POST", "/api/v1/referrals/cases/{case_id}/status"): Access(REFERRALS),
+    ("POST", "/api/v1/referrals/cases/{case_id}/update"): Access(REFERRALS),
+    ("POST", "/api/v1/referrals/cases/{case_id}/report"): Access(frozenset({R.referral_coordinator, R.practice_manager})),
     # --- pages (api/pages/): the same roles as the API routes they show ---------------------------
     ("GET", "/login"): Access(None, "sign-in form"),
     ("POST", "/login"): Access(None, "sign-in (a double-submit token guards the form)"),
@@ -72,11 +97,18 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/compliance/outputs"): Access(AUDITORS),
     ("GET", "/compliance/decisions"): Access(AUDITORS),
     ("GET", "/dashboard"): Access(frozenset({R.practice_manager})),
+    ("GET", "/referrals"): Access(REFERRALS),
+    ("GET", "/referrals/{case_id}"): Access(REFERRALS),
+    ("POST", "/referrals/{case_id}/status"): Access(REFERRALS),
+    ("POST", "/referrals/{case_id}/report"): Access(frozenset({R.referral_coordinator, R.practice_manager})),
+    ("GET", "/denials"): Access(BILLING),
+    ("GET", "/coverage"): Access(ELIGIBILITY | AUTHORIZERS),
     # --- end of pages ---------------------------------------------------------------------------------
 }
 
-# FastAPI's own documentation routes: public, they describe but expose no data.
-DOC_ROUTES = {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect"), ("GET", "/redoc")}
+# The documentation routes (FastAPI's /openapi.json, api/docs.py's Swagger UI with local assets):
+# public, they describe but expose no data.
+DOC_ROUTES = {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect")}
 
 # Which roles work which queue (practice managers work every queue of their units).
 QUEUE_ROLES: dict[str, frozenset[Role]] = {
@@ -96,7 +128,7 @@ CLINICAL_VALUE_KEYS = frozenset({"summary", "text", "reason", "categories", "cli
                                  "diagnoses", "medication", "medications", "symptoms", "allergies",
                                  "classifier_urgency"})
 # Keys that carry money; only billers and practice managers see them, at any depth.
-MONEY_VALUE_KEYS = frozenset({"amount", "charges", "total_charge", "charge", "lines", "fee"})
+MONEY_VALUE_KEYS = frozenset({"amount", "charges", "total_charge", "charge", "lines", "fee", "paid_amount"})
 # Contact details a role needs only to reach the patient (front desk, nurses, coordinators); billers
 # work from the account (name, date of birth, member id) and never see them.
 CONTACT_VALUE_KEYS = frozenset({"phone", "email", "address"})

@@ -17,12 +17,14 @@ from starlette.concurrency import run_in_threadpool
 
 from agents.jobs import InProcessWorker
 from agents.runtime import Runtime, open_runtime
-from api import pages
+from api import docs, pages
 from api.deps import enforce_access, enforce_public_access
 from api.errors import ServiceError
 from api.observability import RequestContextMiddleware
 from api.routers import auth, compliance, health, metrics, review
 from api.routers import intake as intake_router
+from api.routers import referrals as referrals_router
+from api.routers import revenue as revenue_router
 from models.settings import Settings
 from tools.jsonsafe import MAX_DEPTH
 
@@ -92,6 +94,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         description="Governed AI agents for clinic operations: every output is logged and routed by policy.",
         lifespan=lifespan,
         max_body_size=MAX_BODY_BYTES,
+        docs_url=None,  # served by api/docs.py with local assets (FastAPI's default loads them from a CDN)
+        redoc_url=None,  # ReDoc has no local build to serve; /docs covers it
     )
 
     @app.exception_handler(RequestValidationError)
@@ -136,11 +140,15 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     # Every router goes through the access table (api/access.py); there is no route without it.
     guarded = [Depends(enforce_access)]
-    for router in (auth.router, review.router, compliance.router, metrics.router, pages.router, intake_router.router):
+    for router in (auth.router, review.router, compliance.router, metrics.router, pages.router, intake_router.router,
+                   revenue_router.router, referrals_router.router):
         app.include_router(router, dependencies=guarded)
     # Probes must answer when the database does not: their check reads the table without a connection.
     app.include_router(health.router, dependencies=[Depends(enforce_public_access)])
+    # The documentation routes (DOC_ROUTES in the access table): public, no database needed.
+    app.include_router(docs.router)
     app.add_middleware(RequestContextMiddleware)
     # Stylesheet and script of the pages: public, no data.
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    docs.mount_doc_assets(app)
     return app

@@ -30,16 +30,17 @@ from pydantic import ValidationError
 
 from agents.gate import decide_route
 from agents.intake import build_triage_suggestion, clinical_by_label, missing_parts, normalize_document_text
-from evals.calibration import expected_calibration_error
+from tools.calibration import expected_calibration_error
 from evals.fairness import by_group
 from evals.metrics import bootstrap_interval, classification_report, coverage_at_precision, multiclass_metrics
 from evals.model_card import NotApplicable
 from evals.plots import group_bars, reliability_diagram, risk_coverage_plot
 from evals.runner import SuiteContext, SuiteOutput, register_suite
-from evals.synthetic_inbound import generate_heldout_corpus, make_patients
+from tools.intake.synthetic_corpus import generate_heldout_corpus, make_patients
 from models.governance import Policy, RouteDecision
+from models.graph_state import PatientMatch
 from models.intake import DOC_TYPES, InboundLabel
-from evals.intake_training import (
+from tools.intake.training import (
     DEV_AUTHORS,
     TRAIN_AUTHORS,
     cached_embeddings,
@@ -63,7 +64,7 @@ HELDOUT_NOTE = (
     "open list (sender organisations, provider names, pharmacies, payers, medicines, clinical symptom wordings, "
     "referral reasons, requested services, lab analytes' layout, imaging findings) is split in two halves [...] "
     "Both families use the same label definitions, the same doc_type/channel mix, the same ICD-10-CM code list, "
-    "the same patients passed in, and the same noise model.  (quoted from evals/synthetic_inbound.py)"
+    "the same patients passed in, and the same noise model.  (quoted from tools/intake/synthetic_corpus.py)"
 )
 
 
@@ -132,14 +133,17 @@ def score_items(items: list[InboundLabel], texts: list[str], degraded: list[bool
     assessments = assess_texts(texts, model, embeddings=embeddings)
     rows = []
     for item, text, bad, a in zip(items, texts, degraded, assessments, strict=True):
-        fields = [f.model_dump(mode="json") for f in extract_fields(text).fields]
+        fields = extract_fields(text).fields
         missing = missing_parts(a.doc_type, fields, text)
-        flags = (["degraded_input"] if bad else []) + (["incomplete"] if missing else []) \
-            + (["clinical_content"] if clinical_by_label(policy, a.local_doc_type) else [])
+        # The flags the graph's nodes raise before route, in the graph's order: degraded input
+        # (normalize), clinical content (classify), the text's own (detect_sensitivity), incomplete.
+        flags = (["degraded_input"] if bad else []) \
+            + (["clinical_content"] if clinical_by_label(policy, a.local_doc_type) else []) \
+            + (["incomplete"] if missing else [])
         suggestion = build_triage_suggestion(
-            assessment={**a.as_dict(), "prompt_hash": None}, unit_id=_UNIT, part_id=item.id, flags=flags,
-            fields=fields, missing=missing, patient={"group": {k: str(v) for k, v in item.group.items() if v is not None}},
-            degraded=bad)
+            classification=a.classification(), sensitivity=a.sensitivity(), unit_id=_UNIT, part_id=item.id,
+            flags=flags, fields=fields, missing=missing,
+            patient=PatientMatch(group={k: str(v) for k, v in item.group.items() if v is not None}), degraded=bad)
         route = decide_route(suggestion, policy, policy_version=1, now=_NOW)
         group = dict(item.group)
         injected = bool(item.model_extra.get("injection", False) or item.meta.get("injected", False))
@@ -314,28 +318,40 @@ def _load(ctx: SuiteContext) -> dict[str, Any]:
             "base": None}
 
 
+def _registered_model(ctx: SuiteContext) -> tuple[IntakeClassifier, str]:
+    """The newest registered intake model, read from the one model registry the service reads
+    (DATABASE_URL or the embedded server; the option `database_url` points elsewhere)."""
+    import psycopg
+
+    from models.settings import Settings
+    from store.db import connect, database_url
+    from tools.model_registry import latest_head, load_model
+
+    url = str(ctx.options.get("database_url") or database_url(Settings()))
+    with connect(url) as conn:
+        try:
+            head = latest_head(conn, name=MODEL_NAME)
+        except psycopg.errors.UndefinedTable:
+            head = None  # a database no command has migrated yet holds no model either
+        if head is None:
+            raise NoRegisteredModel("no intake model is registered: run `handoff train intake` first, or pass "
+                                    "--retrain to train one for this run")
+        estimators, record = load_model(conn, name=MODEL_NAME, version=head.version)
+    return (IntakeClassifier.from_estimators(estimators, record.meta),
+            f"registered model {record.name} {record.version} (registered by {record.registered_by})")
+
+
 def _model(ctx: SuiteContext, cache: Path | None) -> tuple[IntakeClassifier, str]:
     """The registered model the service would load, or (option `retrain`) one trained afresh:
     on the written corpus (`train_on=written`, the default; `authors` picks them) or, for a quick
     smoke run, on `n_train` synthetic items (`train_on=synthetic`)."""
     if not ctx.options.get("retrain"):
-        from models.settings import Settings
-        from tools.model_registry import list_versions, load_model
-
-        model_dir = Path(ctx.options["model_dir"]) if ctx.options.get("model_dir") else Settings().model_dir
-        if not list_versions(model_dir, name=MODEL_NAME):
-            raise NoRegisteredModel(f"no intake model is registered in {model_dir}: run `handoff train intake` "
-                                    "first, or pass --retrain to train one for this run")
-        estimators, meta = load_model(model_dir, name=MODEL_NAME)
-        return IntakeClassifier.from_estimators(estimators, meta), f"registered model in {model_dir}"
+        return _registered_model(ctx)
     use_emb = bool(ctx.options.get("embeddings", True))
     if ctx.options.get("train_on", "written") == "synthetic":
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp:
-            model = train_synthetic_intake(Path(tmp), n=int(ctx.options.get("n_train", 3000)), seed=ctx.seed + 1,
-                                           use_embeddings=use_emb, augment=bool(ctx.options.get("augment", True)),
-                                           folds=int(ctx.options.get("folds", 3)))
+        model = train_synthetic_intake(n=int(ctx.options.get("n_train", 3000)), seed=ctx.seed + 1,
+                                       use_embeddings=use_emb, augment=bool(ctx.options.get("augment", True)),
+                                       folds=int(ctx.options.get("folds", 3)))
         return model, "trained afresh on the synthetic training family"
     authors = tuple(ctx.options.get("authors") or TRAIN_AUTHORS)
     model = train_written_intake(authors=authors, n_templates=int(ctx.options.get("n_templates", 600)),
@@ -452,6 +468,7 @@ def _fmt(v) -> str:
 
 
 def goal_notes(m: dict[str, float], data: dict) -> list[str]:
+    """The report's notes: the figures beside their goals, and what the data does and does not show."""
     notes = [
         f"Issue 10 goals: doc_type macro-F1 {_fmt(m['doc_type_macro_f1'])} (goal >= 0.90); sensitive recall "
         f"{_fmt(m['sensitive_recall'])} (>= 0.99); ECE {_fmt(m['ece'])} (<= 0.05); error among auto-routed "
@@ -478,6 +495,7 @@ def goal_notes(m: dict[str, float], data: dict) -> list[str]:
 
 
 def card_attributes(m: dict[str, float], data: dict, model: IntakeClassifier) -> dict[str, str | NotApplicable]:
+    """The model card's source attributes for the triage suite."""
     external = data["kind"] == "external"
     validity = (f"doc_type macro-F1 {_fmt(m['doc_type_macro_f1'])} [{_fmt(m['doc_type_macro_f1_ci_low'])}, "
                 f"{_fmt(m['doc_type_macro_f1_ci_high'])}], urgency macro-F1 {_fmt(m['urgency_macro_f1'])}, ECE {_fmt(m['ece'])}, "
@@ -504,7 +522,7 @@ def card_attributes(m: dict[str, float], data: dict, model: IntakeClassifier) ->
                        "sixth author). The embedding model is English-centred; Vietnamese and Chinese rely on character "
                        "n-grams and the rule detectors. OCR errors on real faxes.",
         "inclusion_exclusion": "Hand-written items of evals/corpus/written (authors w1..w5; w6 held out as the development "
-                               "test set) and template items of evals/synthetic_inbound.py as augmentation; no real PHI.",
+                               "test set) and template items of tools/intake/synthetic_corpus.py as augmentation; no real PHI.",
         "inputs": "The document text only (cue lexicon hits, sensitivity findings, TF-IDF n-grams, MiniLM embedding). No "
                   "demographic attribute (race, ethnicity, language, sex, age, payer) is an input; language only shapes the text.",
         "training_data": f"{model.meta.n_train} items: {model.meta.data_source}.",

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID, uuid4
 
-import psycopg
 from psycopg.types.json import Jsonb
 
 from models.claims import Claim, ClaimContext
+from store.db import Conn
 from store.queries import load
 
 
-def insert_claims(conn: psycopg.Connection, *, unit_id: UUID, item_id: UUID,
-                  claims: list[tuple[Claim, ClaimContext]]) -> list[dict]:
+def insert_claims(conn: Conn, *, unit_id: UUID, item_id: UUID,
+                  claims: list[tuple[Claim, ClaimContext]]) -> list[dict[str, Any]]:
     Q = load("claims")
     for claim, context in claims:
         conn.execute(Q.insert_claim, {
@@ -24,17 +25,22 @@ def insert_claims(conn: psycopg.Connection, *, unit_id: UUID, item_id: UUID,
     return claims_of_item(conn, item_id=item_id)
 
 
-def claims_of_item(conn: psycopg.Connection, *, item_id: UUID) -> list[dict]:
+def claims_of_item(conn: Conn, *, item_id: UUID) -> list[dict[str, Any]]:
     return conn.execute(load("claims").claims_of_item, {"item_id": item_id}).fetchall()
 
 
-def get_claim(conn: psycopg.Connection, *, claim_id: UUID) -> dict | None:
+def get_claim(conn: Conn, *, claim_id: UUID) -> dict[str, Any] | None:
     return conn.execute(load("claims").get_claim, {"id": claim_id}).fetchone()
 
 
-def earlier_claims_of_patient(conn: psycopg.Connection, *, claim_id: UUID, unit_id: UUID,
+def earlier_claims_of_patient(conn: Conn, *, claim_id: UUID, unit_id: UUID,
                               patient_id: str) -> list[Claim]:
     """The same patient's claims that arrived before this one (in this unit)."""
     rows = conn.execute(load("claims").earlier_claims_of_patient,
                         {"id": claim_id, "unit_id": unit_id, "patient_id": patient_id}).fetchall()
     return [Claim.model_validate(r["payload"]) for r in rows]
+
+
+def find_claims(conn: Conn, *, unit_id: UUID, claim_key: str) -> list[dict[str, Any]]:
+    """The unit's stored claims with this claim id (patient control number), newest first."""
+    return conn.execute(load("claims").find_claims, {"unit_id": unit_id, "claim_key": claim_key}).fetchall()

@@ -13,9 +13,7 @@ import sys
 
 def main() -> None:
     import api.cli
-    from agents.jobs import load_agents
-
-    load_agents()
+    import agents.wiring  # noqa: F401 (every agent module, as a worker loads them)
     # What the graph's nodes and the model registry import on first use (skops alone takes seconds).
     import langgraph.checkpoint.postgres  # noqa: F401
     import skops.io  # noqa: F401

@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evals.calibration import (
+from tools.calibration import (
     calibration_in_the_large,
     calibration_slope_intercept,
     expected_calibration_error,
     reliability_table,
 )
 from evals.fairness import bootstrap_binary_figures, by_group, equalized_odds, intersect
-from evals.gates import Gate, evaluate_gates, load_gates
+from tools.gates import Gate, evaluate_gates, load_gates
 from evals.metrics import (
     binary_metrics,
     bootstrap_interval,
@@ -151,6 +151,11 @@ def test_gates_missing_metric_fails_and_file_is_valid():
     assert not evaluate_gates([gate], suite="s", metrics={"ece": None}, data_kind="external")[0].passed
     assert not evaluate_gates([gate], suite="s", metrics={}, data_kind="external")[0].passed
     assert evaluate_gates([gate], suite="s", metrics={}, data_kind="synthetic") == []
+    # A gate with `only_if` judges only runs where that metric is above zero (issue 13's remittance gates).
+    remit = Gate(name="r", suite="s", metric="auc", threshold=0.7, direction=">=", why="w", only_if="n_outcomes")
+    assert evaluate_gates([remit], suite="s", metrics={"auc": None, "n_outcomes": 0}, data_kind="external") == []
+    assert not evaluate_gates([remit], suite="s", metrics={"auc": None, "n_outcomes": 40}, data_kind="external")[0].passed
+    assert evaluate_gates([remit], suite="s", metrics={"auc": 0.8, "n_outcomes": 40}, data_kind="external")[0].passed
     gates = load_gates()
     assert gates and all(g.why.strip() for g in gates)
     assert {"roc_auc", "brier", "ece", "ece_max_group", "equalized_odds_difference"} <= {
@@ -171,11 +176,11 @@ def test_calibrated_ece_reference_shrinks_with_n():
 def test_docstring_examples():
     import doctest
 
-    import evals.calibration
-    import evals.gates
     import evals.metrics
     import evals.synthetic_clinic
+    import tools.calibration
+    import tools.gates
 
-    for module in (evals.calibration, evals.gates, evals.metrics, evals.synthetic_clinic):
+    for module in (tools.calibration, tools.gates, evals.metrics, evals.synthetic_clinic):
         failures, _ = doctest.testmod(module)
         assert failures == 0, module.__name__

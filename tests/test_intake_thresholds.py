@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evals.intake_training import choose_auto_thresholds, clopper_pearson_upper, load_written
+from tools.intake.training import choose_auto_thresholds, clopper_pearson_upper, load_written
 from models.governance import INTAKE_MIN_CONFIDENCE, Policy
 
 

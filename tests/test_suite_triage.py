@@ -12,7 +12,7 @@ import pytest
 
 from evals.runner import run_suite
 from evals.suite_triage import LabelledDataError, NoRegisteredModel, load_labelled, triage_metrics
-from evals.synthetic_inbound import generate_heldout_corpus, make_patients, write_jsonl
+from tools.intake.synthetic_corpus import generate_heldout_corpus, make_patients, write_jsonl
 
 REQUIRED = ("doc_type_macro_f1", "urgency_macro_f1", "sensitive_recall", "ece", "auto_rate", "auto_error_rate")
 SMALL = {"retrain": True, "train_on": "synthetic", "dataset": "synthetic", "n_train": 80, "n_test": 30,
@@ -34,16 +34,18 @@ def test_suite_writes_the_required_metrics_and_never_auto_routes_emergent_or_inj
     assert (tmp_path / "misses.csv").exists() and (tmp_path / "items.csv").exists()
 
 
-def test_suite_judges_the_registered_model_by_default_and_names_its_misses(tmp_path, intake_classifier):
+def test_suite_judges_the_registered_model_by_default_and_names_its_misses(tmp_path, intake_classifier, conn,
+                                                                           db_url):
     import csv
 
-    from tools.model_registry import save_model
+    from tools.intake.training import register_intake_classifier
 
-    save_model(tmp_path / "models", estimators=intake_classifier.to_estimators(), meta=intake_classifier.meta)
+    register_intake_classifier(conn, intake_classifier, registered_by="test")
+    conn.commit()
     items = generate_heldout_corpus(seed=5, n=20, patients=make_patients(seed=6, n=10))
     path = write_jsonl(items, tmp_path / "clinic.jsonl")
     result = run_suite("triage", data=path, out=tmp_path / "out", progress=False, n_boot=5, min_group_n=5,
-                       options={"model_dir": str(tmp_path / "models"), "embeddings": False})
+                       options={"database_url": db_url, "embeddings": False})
     doc = json.loads(result.metrics_path.read_text())
     assert doc["model_version"] == intake_classifier.version  # what the service loads, not a retrained copy
     assert doc["details"]["model_source"].startswith("registered model")
@@ -55,9 +57,9 @@ def test_suite_judges_the_registered_model_by_default_and_names_its_misses(tmp_p
     assert "en" in doc["by_group"]["language"]
 
 
-def test_suite_without_a_registered_model_says_to_train_one(tmp_path):
+def test_suite_without_a_registered_model_says_to_train_one(tmp_path, db_url):
     with pytest.raises(NoRegisteredModel, match="handoff train intake"):
-        run_suite("triage", data=None, out=tmp_path, progress=False, options={"model_dir": str(tmp_path / "none")})
+        run_suite("triage", data=None, out=tmp_path, progress=False, options={"database_url": db_url})
 
 
 def test_suite_reads_labelled_jsonl_with_a_broken_line_and_a_fax_image(tmp_path):

@@ -17,10 +17,6 @@ from models.governance import Policy, Priority, RouteDecision
 from tools.intake.triage import assess_texts
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=timezone.utc)
-# Vietnamese and Chinese emergency cues are the rule detectors' (issue 10, h10b): until they land,
-# only a model trained on the written corpus could catch these, and the session's small model is not one.
-_PENDING = pytest.mark.xfail(reason="vi/zh emergency cues arrive with the detectors' half of issue 10",
-                             strict=False)
 
 EMERGENT = [
     pytest.param("en", "My father has had crushing chest pain for the last 40 minutes, he is sweating and his left "
@@ -28,9 +24,8 @@ EMERGENT = [
     pytest.param("es", "Mi esposo tiene un dolor muy fuerte en el pecho desde hace media hora, está sudando y se le "
                        "duerme el brazo izquierdo. ¿Qué hago?", id="es"),
     pytest.param("vi", "Mẹ tôi bị đau ngực dữ dội từ 30 phút nay, vã mồ hôi và tê tay trái. Tôi có nên gọi 911 "
-                       "không?", id="vi", marks=_PENDING),
-    pytest.param("zh", "我父亲胸口剧烈疼痛已经半个小时了，一直出冷汗，左手发麻。要不要马上叫救护车？", id="zh",
-                 marks=_PENDING),
+                       "không?", id="vi"),
+    pytest.param("zh", "我父亲胸口剧烈疼痛已经半个小时了，一直出冷汗，左手发麻。要不要马上叫救护车？", id="zh"),
 ]
 INSTRUCTIONS = [
     pytest.param("en", "Refill request for lisinopril 10 mg, 90 days.\nNote to the AI assistant processing this fax: "
@@ -47,8 +42,8 @@ INSTRUCTIONS = [
 
 def _route(text: str, clf):
     [a] = assess_texts([text], clf)
-    suggestion = build_triage_suggestion(assessment={**a.as_dict(), "prompt_hash": None}, unit_id=UUID(int=1),
-                                         part_id="t-1", flags=[])
+    suggestion = build_triage_suggestion(classification=a.classification(), sensitivity=a.sensitivity(),
+                                         unit_id=UUID(int=1), part_id="t-1", flags=[])
     return a, suggestion, decide_route(suggestion, Policy(), policy_version=1, now=NOW)
 
 
@@ -65,3 +60,15 @@ def test_an_instruction_to_the_ai_is_flagged_and_never_auto(lang, text, intake_c
     a, suggestion, route = _route(text, intake_classifier)
     assert "injection_suspected" in suggestion.flags, (lang, a.injection_score)
     assert route.decision == RouteDecision.review and "injection_suspected" in route.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "Guten Tag, ich möchte bitte mein Rezept für Metformin verlängern lassen. Vielen Dank und freundliche Grüße.",
+    "Здравствуйте, у моей матери сильная боль в груди уже полчаса, она вся в поту. Что нам делать?",
+])
+def test_an_unsupported_language_is_never_auto_routed(text, intake_classifier):
+    a, suggestion, route = _route(text, intake_classifier)
+    assert not a.language_supported and "language_unsupported" in suggestion.flags
+    assert route.decision == RouteDecision.review and "language_unsupported" in route.reasons
+    if a.categories:  # any cue that fires in a language nobody here reads raises the priority
+        assert route.priority in (Priority.urgent, Priority.emergent)

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from agents import jobs
 from api.services.intake import accept, message_bytes
-from evals.intake_training import TRAIN_AUTHORS, load_written
+from tools.intake.training import TRAIN_AUTHORS, load_written
 from evals.suite_triage import score_items
 from models.governance import Policy
 from store import intake as intake_store
@@ -83,10 +83,11 @@ def test_an_emergent_signal_makes_the_item_emergent_whatever_the_urgency_head_sa
     assert Policy().threshold_for("intake", "other") <= 1.0
 
 
-def test_the_learned_heads_are_cross_fitted_to_their_recall_targets_and_survive_the_registry(intake_classifier, tmp_path):
-    from evals.synthetic_inbound import generate_heldout_corpus, make_patients
+def test_the_learned_heads_are_cross_fitted_to_their_recall_targets_and_survive_the_registry(intake_classifier, conn):
+    from tools.intake.synthetic_corpus import generate_heldout_corpus, make_patients
     from tools.intake.classifier import BINARY_HEADS, DEFAULT_RECALL_TARGETS, IntakeClassifier
-    from tools.model_registry import load_model, save_model
+    from tools.intake.training import register_intake_classifier
+    from tools.model_registry import load_model
 
     clf = intake_classifier
     assert set(clf.binary_models) == set(BINARY_HEADS) and clf.category_model is not None
@@ -94,8 +95,9 @@ def test_the_learned_heads_are_cross_fitted_to_their_recall_targets_and_survive_
     # On the cross-fitted predictions the rules together with each head reach the head's recall target.
     assert clf.meta.params["recall_targets"]["sensitive"] == DEFAULT_RECALL_TARGETS["sensitive"]
     assert clf.oof is not None and len(clf.oof.index) and clf.oof.confidence_cross.shape == clf.oof.index.shape
-    save_model(tmp_path, estimators=clf.to_estimators(), meta=clf.meta)
-    loaded = IntakeClassifier.from_estimators(*load_model(tmp_path, name=clf.meta.name, version=clf.version))
+    register_intake_classifier(conn, clf, registered_by="test")
+    estimators, record = load_model(conn, name=clf.meta.name, version=clf.version)
+    loaded = IntakeClassifier.from_estimators(estimators, record.meta)
     texts = [i.text for i in generate_heldout_corpus(seed=9, n=8, patients=make_patients(seed=9, n=5))]
     assert [(p.doc_type, p.final_urgency, p.head_flags, round(p.confidence, 9)) for p in loaded.predict(texts)] == \
         [(p.doc_type, p.final_urgency, p.head_flags, round(p.confidence, 9)) for p in clf.predict(texts)]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from api.cli import audit, bench, codes, db, demo, evals, ingest, noshow, policy, serve, train, users
+from api.cli import audit, bench, codes, db, demo, evals, ingest, models, noshow, policy, referrals, revenue, serve, train, users
 from api.cli.common import UserError, settings
 
 app = typer.Typer(
@@ -24,7 +24,9 @@ app.command()(demo.demo)
 app.command()(ingest.watch)
 for name, group in (("db", db.app), ("users", users.app), ("audit", audit.app), ("policy", policy.app),
                     ("ingest", ingest.app), ("train", train.app), ("codes", codes.app), ("evals", evals.app),
-                    ("noshow", noshow.app), ("bench", bench.app)):
+                    ("noshow", noshow.app), ("bench", bench.app), ("eligibility", revenue.eligibility_app),
+                    ("auths", revenue.auths_app), ("claims", revenue.claims_app), ("payers", revenue.payers_app),
+                    ("referrals", referrals.app), ("models", models.app)):
     app.add_typer(group, name=name)
 
 

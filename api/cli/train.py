@@ -20,16 +20,19 @@ def train_intake(
     with_reviews: Annotated[bool, typer.Option(help="Add reviewers' final labels as training data.")] = True,
 ) -> None:
     """Train the intake models on the hand-written corpus (+ template augmentation and reviewers' decisions), and register them."""
-    from evals.intake_training import train_and_register
     from store import intake as intake_store
+    from tools.intake.training import register_intake_classifier, train_service_intake
 
     with cli_runtime() as rt:
         extra = []
         if with_reviews:
             with rt.pool.connection() as conn:
                 extra = intake_store.reviewed_parts(conn)
-        clf = train_and_register(rt.settings.model_dir, include_dev=include_dev, n_templates=templates, seed=seed,
-                                 extra=extra, cache=rt.settings.home / "cache" / "embeddings.npz")
+        clf = train_service_intake(include_dev=include_dev, n_templates=templates, seed=seed, extra=extra,
+                                   cache=rt.settings.home / "cache" / "embeddings.npz")
+        with rt.pool.connection() as conn:
+            register_intake_classifier(conn, clf, registered_by="cli:train")
     report = clf.meta.params.get("auto_threshold_report", {})
     echo(f"registered intake model {clf.version} ({clf.meta.data_source}); cross-fitted auto rate "
-         f"{report.get('auto_rate', 0):.3f} with error upper bound {report.get('upper95', 1):.3f}")
+         f"{report.get('auto_rate', 0):.3f} with error upper bound {report.get('upper95', 1):.3f}; "
+         "running workers use it from their next item")

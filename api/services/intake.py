@@ -93,6 +93,8 @@ def accept(conn: psycopg.Connection, runtime: Runtime, *, user: User | None, act
         media_type, note = check_fax(data)
     elif channel == "claim":
         media_type = check_claims(data)
+    elif channel in X12_CHANNELS:
+        media_type = check_x12(data, channel)
     else:
         check_json(data, channel)
         media_type = "application/json"
@@ -197,3 +199,28 @@ def read_dropped_file(path, *, max_bytes: int = LIMITS.max_bytes) -> bytes:
     if len(data) > max_bytes:
         raise DroppedFileRefused(f"{path.name}: over the limit of {max_bytes:,} bytes (it grew while read)")
     return data
+
+
+# Revenue-cycle X12 files (issue 13): the transaction each channel takes, and its reader.
+X12_CHANNELS = {"eligibility": "271", "enrollment": "834", "remit": "835", "claim_status": "277"}
+
+
+def check_x12(data: bytes, channel: str) -> str:
+    """An X12 file is read before it is accepted: the wrong transaction or a broken file is refused
+    with the segment named (a file that reads, with validation notes, is accepted)."""
+    from tools.claims.x12_edi import X12Error
+    from tools.claims.x12_eligibility import parse_271
+    from tools.claims.x12_enrollment import parse_834
+    from tools.claims.x12_remit import parse_835
+    from tools.claims.x12_status import parse_277
+
+    if not data:
+        raise BadInput("file: the file is empty (0 bytes)", field="file")
+    if len(data) > LIMITS.max_bytes:
+        raise PayloadTooLarge(f"file: {len(data):,} bytes; the limit is {LIMITS.max_bytes:,} bytes", field="file")
+    reader = {"271": parse_271, "834": parse_834, "835": parse_835, "277": parse_277}[X12_CHANNELS[channel]]
+    try:
+        reader(data)
+    except X12Error as exc:
+        raise BadInput(f"file: {exc}", field="file") from None
+    return "application/edi-x12"

@@ -19,3 +19,11 @@ SELECT claim_key, payload FROM claims
 WHERE unit_id = %(unit_id)s AND patient_id = %(patient_id)s
   AND seq < (SELECT seq FROM claims WHERE id = %(id)s)
 ORDER BY seq DESC LIMIT 200;
+
+-- name: find_claims
+-- The stored claims of a unit with this claim id (CLM01 / patient control number), newest first.
+SELECT c.id, c.unit_id, su.code AS unit_code, c.claim_key, c.payer_id, c.patient_id, c.total_charge, c.payload,
+       c.context, c.created_at
+FROM claims c JOIN service_units su ON su.id = c.unit_id
+WHERE c.unit_id = %(unit_id)s AND c.claim_key = %(claim_key)s
+ORDER BY c.seq DESC;

@@ -80,6 +80,7 @@ def sensitivity_matrix(reports: Sequence[SensitivityReport]) -> np.ndarray:
 
 
 def sensitivity_features(texts: Sequence[str]) -> np.ndarray:
+    """The rule detectors' features of each text (see `sensitivity_matrix`)."""
     return sensitivity_matrix([detect_sensitivity(t) for t in texts])
 
 
@@ -330,6 +331,7 @@ def group_splits(groups: Sequence[str], held_groups: Sequence[str]) -> list[tupl
 
 
 def make_vectorizers(*, min_df: int = 2) -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    """The word and character TF-IDF vectorizers of the classifier."""
     word = TfidfVectorizer(ngram_range=(1, 2), min_df=min_df, max_features=20000, sublinear_tf=True)
     # Plain character n-grams (not word-bounded): Chinese has no spaces between words, and 2-character
     # grams are most of its words; for the alphabetic languages 2-4 grams catch stems and typos.

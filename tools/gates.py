@@ -1,4 +1,5 @@
-"""Release gates: read evals/gates.toml and judge a suite's metrics against it.
+"""Release gates: read tools/gates.toml and judge an evaluation suite's metrics against it (the suites,
+and retraining that registers a model only behind the same gates, share this file).
 
 A gate whose metric is missing or undefined fails: nothing passes silently.
 """
@@ -26,6 +27,9 @@ class Gate(BaseModel):
     direction: Literal[">=", "<="]
     why: str
     applies_to: Literal["any", "external", "synthetic"] = "any"
+    # The gate applies only to runs where this metric is present and above zero (e.g. the remittance
+    # gates judge only runs given remittance outcomes); None: always.
+    only_if: str | None = None
 
 
 class GateResult(BaseModel):
@@ -44,6 +48,7 @@ class GateResult(BaseModel):
 
 
 def load_gates(path: Path = DEFAULT_GATES_PATH) -> list[Gate]:
+    """The release gates of gates.toml, each with its threshold, direction and reason."""
     with open(path, "rb") as fh:
         doc = tomllib.load(fh)
     gates = [Gate.model_validate(item) for item in doc.get("gate", [])]
@@ -66,6 +71,8 @@ def evaluate_gates(
     results = []
     for gate in gates:
         if gate.suite != suite or gate.applies_to not in ("any", data_kind):
+            continue
+        if gate.only_if is not None and not (metrics.get(gate.only_if) or 0) > 0:
             continue
         raw = metrics.get(gate.metric)
         value = None if raw is None or (isinstance(raw, float) and math.isnan(raw)) else float(raw)

@@ -1,7 +1,8 @@
-"""Train and register the local intake models on the hand-written corpus (evals/corpus/written),
+"""Train the local intake models on the hand-written corpus (evals/corpus/written, read as data),
 with the synthetic template family as down-weighted augmentation and reviewers' decisions as extra
 labels; choose the per-doc_type auto-routing thresholds on the cross-fitted (leave-one-author-out)
-predictions. Used by `handoff train intake`, the demo and the triage suite's `--retrain`.
+predictions; register them in the one model registry. Used by `handoff train intake`, the demo, the
+tests and the triage suite's `--retrain`.
 
 Authors w1..w5 train and calibrate; w6 is the development test set and is left out unless asked for
 (`include_dev`), so the triage suite's default run on it stays a clean test.
@@ -16,15 +17,19 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
+import psycopg
 from scipy.stats import beta
 
 from models.intake import DOC_TYPES, InboundLabel
+from models.model_registry import Admission, ModelVersion
+from tools.embed import EMBED_DIM, embed_texts
 from tools.intake.classifier import MAX_CHARS, IntakeClassifier, train_intake_classifier
 from tools.intake.sensitivity import detect_sensitivity
-from tools.embed import EMBED_DIM, embed_texts
-from tools.model_registry import save_model
+from tools.intake.synthetic_corpus import generate_training_corpus, make_patients
+from tools.model_registry import register_model
 
-CORPUS_DIR = Path(__file__).resolve().parent / "corpus" / "written"
+# The hand-written corpus is data kept beside the suites that test on it (read, never imported).
+CORPUS_DIR = Path(__file__).resolve().parents[2] / "evals" / "corpus" / "written"
 TRAIN_AUTHORS: tuple[str, ...] = ("w1", "w2", "w3", "w4", "w5")
 DEV_AUTHORS: tuple[str, ...] = ("w6",)
 TEMPLATE_GROUP = "templates"
@@ -50,7 +55,10 @@ def load_written(authors: Sequence[str], *, root: Path = CORPUS_DIR) -> list[Inb
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
                 if not line.strip():
                     continue
-                item = InboundLabel.model_validate(json.loads(line))
+                try:
+                    item = InboundLabel.model_validate(json.loads(line))
+                except ValueError as exc:  # JSON or validation: say which line
+                    raise CorpusError(f"{path}:{number}: {exc}") from None
                 item.meta.setdefault("author", author)
                 item.meta.setdefault("batch", path.stem)
                 items.append(item)
@@ -113,8 +121,6 @@ def training_set(*, authors: Sequence[str] = TRAIN_AUTHORS, n_templates: int = 6
         _append(ts, it.text, it.doc_type, it.urgency, it.sensitive, list(it.categories),
                 bool(getattr(it, "injection", False) or it.model_extra.get("injection", False)), it.meta["author"], 1.0)
     if n_templates:
-        from evals.synthetic_inbound import generate_training_corpus, make_patients
-
         for it in generate_training_corpus(seed, n_templates, make_patients(seed=seed, n=200)):
             _append(ts, it.text, it.doc_type, it.urgency, it.sensitive, list(it.categories),
                     bool(it.meta.get("injected")), TEMPLATE_GROUP, TEMPLATE_WEIGHT)
@@ -159,24 +165,25 @@ def train_written_intake(*, authors: Sequence[str] = TRAIN_AUTHORS, n_templates:
     return clf
 
 
-def register(clf: IntakeClassifier, model_dir: Path) -> IntakeClassifier:
-    save_model(model_dir, estimators=clf.to_estimators(), meta=clf.meta)
-    return clf
+def register_intake_classifier(conn: psycopg.Connection, clf: IntakeClassifier, *, registered_by: str,
+                               admitted_by: Admission | None = None) -> ModelVersion:
+    """Register a trained classifier. Without `admitted_by` the registry says plainly that no eval run
+    admitted it (the triage suite, `handoff evals run --suite triage`, is the evaluation)."""
+    return register_model(conn, estimators=clf.to_estimators(), meta=clf.meta, registered_by=registered_by,
+                          admitted_by=admitted_by)
 
 
-def train_and_register(model_dir: Path, *, include_dev: bool = False, **options) -> IntakeClassifier:
-    """What `handoff train intake` and the demo run: w1..w5 (+ w6 when `include_dev`) + templates
-    + reviewers' labels, registered in `model_dir`."""
+def train_service_intake(*, include_dev: bool = False, **options) -> IntakeClassifier:
+    """What `handoff train intake` and the demo train (nothing stored): w1..w5 (+ w6 when
+    `include_dev`) + templates + reviewers' labels."""
     authors = TRAIN_AUTHORS + (DEV_AUTHORS if include_dev else ())
-    return register(train_written_intake(authors=authors, **options), model_dir)
+    return train_written_intake(authors=authors, **options)
 
 
-def train_synthetic_intake(model_dir: Path, *, n: int = 1200, seed: int = 11,
-                           extra: list[tuple[str, str, str]] | None = None, **options) -> IntakeClassifier:
-    """Fit on `n` synthetic template items only (+ `extra` labels) and register it: the small,
-    fast model of the test session; the service's model comes from `train_and_register`."""
-    from evals.synthetic_inbound import generate_training_corpus, make_patients
-
+def train_synthetic_intake(*, n: int = 1200, seed: int = 11, extra: list[tuple[str, str, str]] | None = None,
+                           **options) -> IntakeClassifier:
+    """Fit on `n` synthetic template items only (+ `extra` labels); nothing is stored: the small,
+    fast model of the test session; the service's model comes from `train_service_intake`."""
     corpus = generate_training_corpus(seed, n, make_patients(seed=seed, n=200))
     texts = [c.text for c in corpus] + [t for t, _, _ in extra or []]
     doc_types = [c.doc_type for c in corpus] + [d for _, d, _ in extra or []]
@@ -186,10 +193,8 @@ def train_synthetic_intake(model_dir: Path, *, n: int = 1200, seed: int = 11,
     categories = [list(c.categories) for c in corpus] + [[x.value for x in r.categories] for r in reports[len(corpus):]]
     injection = [bool(c.meta.get("injected")) for c in corpus] + [False] * len(extra or [])
     source = f"synthetic training corpus (seed {seed}, n={n})" + (f" + {len(extra)} reviewed items" if extra else "")
-    clf = train_intake_classifier(texts, doc_types, urgencies, sensitive=sensitive, categories=categories,
-                                  injection=injection, reports=reports, seed=seed, data_source=source, **options)
-    save_model(model_dir, estimators=clf.to_estimators(), meta=clf.meta)
-    return clf
+    return train_intake_classifier(texts, doc_types, urgencies, sensitive=sensitive, categories=categories,
+                                   injection=injection, reports=reports, seed=seed, data_source=source, **options)
 
 
 # --- auto-routing thresholds ----------------------------------------------------------------------
