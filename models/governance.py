@@ -192,7 +192,7 @@ class ReviewCutoffs(BaseModel):
         return self
 
 
-# Minimum confidence to auto-route each intake doc_type: chosen by evals/intake_training.py
+# Minimum confidence to auto-route each intake doc_type: chosen by tools/intake/training.py
 # (choose_auto_thresholds) on the leave-one-author-out predictions of the hand-written corpus
 # (authors w1..w5), so that the upper 95% Clopper-Pearson bound of the error among the items they
 # auto-route is <= 2% (pooled; each doc_type's own observed error is held to the same level). 1.0

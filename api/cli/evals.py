@@ -24,7 +24,8 @@ def evals_list() -> None:
 @app.command("run")
 def evals_run(
     suite: Annotated[str, typer.Option(help="Suite name (see `handoff evals list`).")],
-    data: Annotated[Optional[Path], typer.Option(help="Labeled data; without it the suite uses synthetic data.")] = None,
+    data: Annotated[Optional[Path], typer.Option(help="Labeled data; without it the suite's own (triage: the written development test set, w6; "
+                          "the others: synthetic data).")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Output folder (default evals-out/<suite>).")] = None,
     remits: Annotated[Optional[Path], typer.Option(
         help="claims suite: an 835 file or a folder of them; each claim payment is matched to --data by claim id.")] = None,
