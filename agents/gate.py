@@ -88,8 +88,9 @@ def decide_route(suggestion: Suggestion, policy: Policy, *, policy_version: int,
 
     decision = RouteDecision.review if reasons else RouteDecision.auto
     # Clinical content stays with clinicians: a label (an LLM's, say) cannot move it to a queue whose
-    # staff may not read clinical text.
-    clinical = bool(categories) or "clinical_content" in flags
+    # staff may not read clinical text. Emergent needs a clinician within the hour whatever the label,
+    # even when no category named it (an emergent head or urgency label alone).
+    clinical = bool(categories) or "clinical_content" in flags or priority == Priority.emergent
     queue = policy.clinical_queue if clinical else policy.queue_for(suggestion.agent, suggestion.label)
     qa_sample = decision == RouteDecision.auto and qa_draw(suggestion.id, policy_version) < policy.qa_sample_rate
     two_reviewers = decision == RouteDecision.review and (

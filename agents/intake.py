@@ -29,14 +29,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from agents.gate import route_suggestion
 from agents.runtime import Runtime
 from models.documents import OcrResult
-from models.governance import Evidence, Policy, Priority, ReviewCutoffs, RouteDecision, Suggestion, clinical_flag
+from models.governance import Evidence, Policy, Priority, ReviewCutoffs, RouteDecision, Suggestion
 from models.graph_state import (
-    ClinicalFindingRef,
     Classification,
     DocumentSummary,
     DuplicateMatch,
     Filing,
-    InjectionSpanRef,
     PatientMatch,
     ReviewerDecision,
     ReviewRequest,
@@ -55,13 +53,11 @@ from tools.intake.classifier import MODEL_NAME as CLASSIFIER_NAME
 from tools.intake.classifier import IntakeClassifier, final_urgency
 from tools.intake.extract import extract_fields
 from tools.intake.inbound_parse import InboundFormatError, message_text, referral_text
-from tools.intake.injection import detect_injection
-from tools.intake.language import detect_language
 from tools.intake.ocr import DocumentRejected, OcrError, ocr_document
 from tools.intake.packet import split_packet
 from tools.intake.phi import redact_phi
-from tools.intake.sensitivity import detect_sensitivity as detect_clinical
 from tools.intake.summarize import summarize_extractive
+from tools.intake.triage import assess_texts, text_flags
 from tools.llm import LlmAnswer, LlmError, LlmGateway, RetryBudget
 from tools.model_registry import NoModelRegistered
 
@@ -129,7 +125,8 @@ class Classifier(Protocol):
     @property
     def version(self) -> str: ...
 
-    def predict(self, texts: Sequence[str]) -> list[Any]: ...
+    def predict(self, texts: Sequence[str], *, embeddings: np.ndarray | None = None,
+                reports: Sequence[Any] | None = None) -> list[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -231,23 +228,24 @@ def normalize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
             "page_end": part["page_end"], "flags": flags}
 
 
-def _clinical_by_local_model(deps: IntakeDeps, unit_id: str, doc_type: str) -> bool:
-    """Whether the local classifier's label belongs in the unit's clinical queue (policy as data)."""
-    policy = _policy(deps, unit_id)
+def clinical_by_label(policy: Policy | None, doc_type: str) -> bool:
+    """Whether the local classifier's label belongs in the unit's clinical queue (policy as data); the
+    triage suite asks the same question of the policy it routes by."""
     return policy is not None and policy.queue_for(AGENT, doc_type) == policy.clinical_queue
 
 
 def classify(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
-    """doc_type and urgency: the LLM's labels when the policy allows it (confidence from the local
-    model), else the local model's. When the local model reads the content as clinical the item keeps
-    the clinical queue (`clinical_content`) whatever label an LLM gives it."""
+    """The triage assessment (tools.intake.triage): the local models and the rule detectors together
+    (language, clinical cues, instructions to the AI); with an LLM allowed by the policy, its labels
+    stand and the local model supplies their probability and every safety signal. When the local
+    model reads the content as clinical the item keeps the clinical queue (`clinical_content`)
+    whatever label an LLM gives it."""
     deps = _deps(runtime)
     flags = list(state.flags)
     text = state.text
     clf = deps.classifier()
-    local = clf.predict([text])[0]
-    if _clinical_by_local_model(deps, state.unit_id, local.doc_type):
-        flags.append("clinical_content")
+    labels: list[tuple[str, str] | None] | None = None
+    model_version, prompt_hash = clf.version, None
     llm_input = _llm_text(deps, state.unit_id, text)
     budget = None
     if llm_input is not None:
@@ -256,19 +254,17 @@ def classify(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
             answer = deps.llm.structured("intake_classify", LlmClassification, budget=budget, document=llm_input)
             if answer.value.injection_suspected:
                 flags.append("injection_suspected")
-            # An LLM gives no calibrated probability; the local model's probability of the LLM's
-            # labels supplies the confidence, so disagreement between the two sends it to review.
-            return {"flags": flags, "llm_retries": budget.retries, "classification": Classification(
-                doc_type=answer.value.doc_type, urgency=answer.value.urgency,
-                doc_type_p=local.doc_type_probs.get(answer.value.doc_type, 0.0),
-                urgency_p=local.urgency_probs.get(answer.value.urgency, 0.0), source="llm",
-                model_version=f"llm:{answer.model}|{clf.version}", prompt_hash=answer.prompt_hash)}
+            labels = [(answer.value.doc_type, answer.value.urgency)]
+            model_version, prompt_hash = f"llm:{answer.model}|{clf.version}", answer.prompt_hash
         except LlmError as exc:
             log.warning("intake classify: LLM failed (%s); using the local model", exc.__class__.__name__)
             flags.append("fallback_model")
-    return {"flags": flags, **({"llm_retries": budget.retries} if budget else {}), "classification": Classification(
-        doc_type=local.doc_type, urgency=local.urgency, doc_type_p=local.doc_type_p, urgency_p=local.urgency_p,
-        confidence=local.confidence, source="local", model_version=clf.version)}
+    assessment = assess_texts([text], clf, labels=labels)[0]
+    if clinical_by_label(_policy(deps, state.unit_id), assessment.local_doc_type):
+        flags.append("clinical_content")
+    return {"flags": flags, **({"llm_retries": budget.retries} if budget else {}),
+            "classification": assessment.classification(model_version=model_version, prompt_hash=prompt_hash),
+            "sensitivity": assessment.sensitivity()}
 
 
 def extract(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
@@ -321,37 +317,36 @@ def match_patient(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> d
         group={k: v for k, v in group.items() if v})}
 
 
+def missing_parts(doc_type: str, fields: Sequence[ExtractedField], text: str) -> list[str]:
+    """What a referral lacks: a diagnosis, insurance or clinical notes (other doc_types lack nothing)."""
+    if doc_type != "referral":
+        return []
+    names = {f.name for f in fields}
+    missing = []
+    if not names & {"icd10", "reason"}:
+        missing.append("diagnosis")
+    if "member_id" not in names:
+        missing.append("insurance")
+    if len(text.split()) < 40:
+        missing.append("notes")
+    return missing
+
+
 def check_completeness(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     """A referral missing a diagnosis, insurance or clinical notes is incomplete."""
-    if state.classified().doc_type != "referral":
-        return {"missing": []}
-    missing = []
-    if not (_field(state, "icd10") or _field(state, "reason")):
-        missing.append("diagnosis")
-    if not _field(state, "member_id"):
-        missing.append("insurance")
-    if len(state.text.split()) < 40:
-        missing.append("notes")
+    missing = missing_parts(state.classified().doc_type, state.fields, state.text)
     flags = list(state.flags) + (["incomplete"] if missing else [])
     return {"missing": missing, "flags": flags}
 
 
 def detect_sensitivity(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
-    """The text's language (an unsupported one is flagged), clinical categories (each a flag),
-    instruction-like text (injection_suspected) and records sent to a new destination."""
-    language = detect_language(state.text)
-    report = detect_clinical(state.text, language=language)
-    injection = detect_injection(state.text)
-    flags = list(state.flags) + [clinical_flag(c) for c in report.categories] + language.flags() + injection.flags()
-    return {"flags": flags, "sensitivity": SensitivitySummary(
-        language=language.language, language_supported=language.supported,
-        sensitive=report.sensitive, categories=[c.value for c in report.categories],
-        urgency_floor=report.urgency_floor.value,
-        findings=[ClinicalFindingRef(category=f.category.value, start=f.span.start, end=f.span.end, cue=f.cue)
-                  for f in report.findings if f.suppressed_by is None][:20],
-        injection_score=injection.score,
-        injection_spans=[InjectionSpanRef(start=f.span.start, end=f.span.end, kind=f.kind)
-                         for f in injection.findings][:10])}
+    """The safety signals the triage assessment found in classify (language, clinical categories from
+    the rules and the learned heads, instruction-like text, records sent to a new destination), as
+    flags. A thread classified before the assessment existed is assessed again here."""
+    sensitivity = state.sensitivity
+    if not sensitivity.assessed:
+        sensitivity = assess_texts([state.text], _deps(runtime).classifier())[0].sensitivity()
+    return {"flags": list(state.flags) + text_flags(sensitivity), "sensitivity": sensitivity}
 
 
 def find_duplicates(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
@@ -396,39 +391,60 @@ def summarize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     return {"summary": summary}
 
 
-def _suggestion(state: IntakeState) -> Suggestion:
-    c = state.classified()
-    urgency = final_urgency(c.urgency, state.sensitivity.urgency_floor)
-    fields: dict[str, str] = {}
-    for f in state.fields:
-        fields.setdefault(f.name, f.value)
+def build_triage_suggestion(*, classification: Classification, sensitivity: SensitivitySummary, unit_id: UUID,
+                            part_id: str, flags: Sequence[str], fields: Sequence[ExtractedField] = (),
+                            missing: Sequence[str] = (), patient: PatientMatch | None = None,
+                            duplicates: Sequence[DuplicateMatch] = (), summary: str = "",
+                            page_start: int | None = None, page_end: int | None = None,
+                            degraded: bool = False) -> Suggestion:
+    """The intake agent's triage suggestion: the one function both the graph's `route` node and the
+    triage suite (evals/suite_triage.py) build it with. `flags` are the ones raised outside the text
+    (degraded input, LLM fallback, duplicates, incompleteness, clinical content); the text's own
+    (clinical categories, injection, destination change, unsupported language) are added here from
+    `sensitivity`."""
+    c = classification
+    patient = patient or PatientMatch()
+    urgency = final_urgency(c.urgency, sensitivity.urgency_floor)
+    values: dict[str, str] = {}
+    for f in fields:
+        values.setdefault(f.name, f.value)
     evidence = [Evidence(kind="span", source=f.name, start=f.span.start, end=f.span.end, text=f.span.text)
-                for f in state.fields[:25]]
+                for f in list(fields)[:25]]
     evidence += [Evidence(kind="span", source=f"clinical:{f.category}", start=f.start, end=f.end, note=f.cue)
-                 for f in state.sensitivity.findings]
-    if state.page_start:
-        evidence.append(Evidence(kind="page", source="pages", page=state.page_start,
-                                 value=[state.page_start, state.page_end]))
+                 for f in sensitivity.findings]
+    if sensitivity.learned_categories:
+        evidence.append(Evidence(kind="feature", source="learned_sensitive_head",
+                                 value={"categories": sensitivity.learned_categories, "p": c.head_probs.get("sensitive")}))
+    if page_start:
+        evidence.append(Evidence(kind="page", source="pages", page=page_start, value=[page_start, page_end]))
     value: dict[str, Any] = {
-        "doc_type": c.doc_type, "urgency": urgency, "classifier_urgency": c.urgency, "fields": fields,
-        "summary": state.summary.text if state.summary else "", "categories": state.sensitivity.categories,
-        "missing": state.missing, "patient_match": state.patient.match, "patient_mrn": state.patient.mrn,
-        "duplicates": [d.model_dump() for d in state.duplicates],
-        "pages": [state.page_start, state.page_end] if state.page_start else None,
+        "doc_type": c.doc_type, "urgency": urgency, "classifier_urgency": c.model_urgency or c.urgency,
+        "urgency_sources": c.urgency_sources, "fields": values, "summary": summary,
+        "categories": sensitivity.categories, "language": sensitivity.language, "missing": list(missing),
+        "patient_match": patient.match, "patient_mrn": patient.mrn, "duplicates": [d.model_dump() for d in duplicates],
+        "pages": [page_start, page_end] if page_start else None,
     }
-    # The local model's joint calibrator estimates P(doc_type and final urgency right), as measured
-    # by the triage suite; an LLM's labels carry the local model's probability of those labels.
-    confidence = 0.0 if state.degraded else c.joint_confidence
+    # The joint calibrator estimates P(doc_type and final urgency right), as the triage suite measures
+    # it; an LLM's labels carry the local model's probability of them; an unreadable input has none.
+    confidence = 0.0 if degraded else c.joint_confidence
     return Suggestion(
         # The id comes from the part: a route step re-run after a crash is the same suggestion, and
         # the gate records it once.
-        id=suggestion_id_for(state.part_id),
-        agent=AGENT, kind="triage", unit_id=UUID(state.unit_id), subject=f"inbound_part:{state.part_id}",
+        id=suggestion_id_for(part_id),
+        agent=AGENT, kind="triage", unit_id=unit_id, subject=f"inbound_part:{part_id}",
         label=c.doc_type, value=value, confidence=round(min(max(confidence, 0.0), 1.0), 6),
-        urgency=Priority(urgency), evidence=evidence, flags=sorted(set(state.flags)),
-        model_version=c.model_version, prompt_hash=c.prompt_hash, input_hash=state.part_id,
-        patient_group=state.patient.group,
+        urgency=Priority(urgency), evidence=evidence, flags=sorted(set(flags) | set(text_flags(sensitivity))),
+        model_version=c.model_version, prompt_hash=c.prompt_hash, input_hash=part_id,
+        patient_group=patient.group,
     )
+
+
+def _suggestion(state: IntakeState) -> Suggestion:
+    return build_triage_suggestion(
+        classification=state.classified(), sensitivity=state.sensitivity, unit_id=UUID(state.unit_id),
+        part_id=state.part_id, flags=state.flags, fields=state.fields, missing=state.missing, patient=state.patient,
+        duplicates=state.duplicates, summary=state.summary.text if state.summary else "",
+        page_start=state.page_start, page_end=state.page_end, degraded=state.degraded)
 
 
 SUGGESTION_NAMESPACE = UUID("6f1d3c52-8f0e-4e52-9a55-1c1f0e7b9a11")

@@ -192,6 +192,31 @@ class ReviewCutoffs(BaseModel):
         return self
 
 
+# Minimum confidence to auto-route each intake doc_type: chosen by tools/intake/training.py
+# (choose_auto_thresholds) on the leave-one-author-out predictions of the hand-written corpus
+# (authors w1..w5), so that the upper 95% Clopper-Pearson bound of the error among the items they
+# auto-route is <= 2% (pooled; each doc_type's own observed error is held to the same level). 1.0
+# means never auto. Regenerate with `handoff train intake` (it prints them) when the model changes.
+# As chosen on 2026-11-29 (model trained with the sensitivity/injection rules then on main): the
+# learned heads must flag most items to lift sensitive recall to 0.99 beside rules that recall 0.63,
+# which leaves too few eligible items of any doc_type to show the bound, so nothing auto-routes yet.
+INTAKE_MIN_CONFIDENCE: dict[str, float] = {
+    "intake:referral": 1.0,
+    "intake:prior_auth": 1.0,
+    "intake:lab_result": 1.0,
+    "intake:imaging_report": 1.0,
+    "intake:clinical_note": 1.0,
+    "intake:records_request": 1.0,
+    "intake:rx_refill": 1.0,
+    "intake:payer_correspondence": 1.0,
+    "intake:appointment_request": 1.0,
+    "intake:billing_question": 1.0,
+    "intake:clinical_question": 1.0,
+    "intake:forms_request": 1.0,
+    "intake:other": 1.0,
+}
+
+
 class Policy(BaseModel):
     """The routing policy of one service unit at one version. Policy is data; the gate is code."""
 
@@ -199,7 +224,7 @@ class Policy(BaseModel):
 
     default_min_confidence: float = Field(0.90, ge=0.0, le=1.0)
     # Keys are "<agent>" or "<agent>:<label>"; the most specific key wins.
-    min_confidence: dict[str, float] = Field(default_factory=dict)
+    min_confidence: dict[str, float] = Field(default_factory=lambda: dict(INTAKE_MIN_CONFIDENCE))
     # Labels ("<agent>:<label>") that always need review, e.g. "noshow:overbook".
     review_labels: list[str] = Field(default_factory=list)
     # Clinical categories that always need review; every category of DESIGN.md must be present.

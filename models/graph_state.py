@@ -30,6 +30,13 @@ class Classification(_State):
     source: Literal["local", "llm"]
     model_version: str
     prompt_hash: str | None = None
+    # The triage assessment behind the labels (tools.intake.triage): the urgency head's own answer
+    # (`urgency` is the final one, raised by any emergent or rules signal), what set the final urgency,
+    # the local model's doc_type (an LLM's label may differ) and the learned heads' probabilities.
+    model_urgency: Urgency | None = None
+    urgency_sources: list[str] = Field(default_factory=list)
+    local_doc_type: DocType | None = None
+    head_probs: dict[str, float] = Field(default_factory=dict)
 
     @property
     def joint_confidence(self) -> float:
@@ -62,17 +69,22 @@ class InjectionSpanRef(_State):
 
 
 class SensitivitySummary(_State):
-    """The text's language, the clinical categories found (not suppressed), the urgency they force,
-    and instruction-like text."""
+    """The text's language, the clinical categories found (not suppressed; the rules' and the learned
+    heads'), the urgency the rules force, instruction-like text and records sent somewhere new."""
 
     language: str | None = None
     language_supported: bool = True
     sensitive: bool = False
     categories: list[str] = Field(default_factory=list)
+    learned_categories: list[str] = Field(default_factory=list)  # named by the learned heads only
     urgency_floor: Urgency = "routine"
     findings: list[ClinicalFindingRef] = Field(default_factory=list)
+    injection_suspected: bool = False
     injection_score: float = 0.0
     injection_spans: list[InjectionSpanRef] = Field(default_factory=list)
+    destination_change: bool = False
+    # Set by the triage assessment (classify); False in a thread checkpointed before it existed.
+    assessed: bool = False
 
 
 class DuplicateMatch(_State):

@@ -16,12 +16,13 @@ def fill_queues(runtime, *, unit_code: str = "primary-care", n_each: int = 3) ->
     made: dict[str, list] = {"front_desk": [], "nursing": [], "billing": [], "auto": []}
     with runtime.pool.connection() as conn:
         unit = org_store.get_unit_by_code(conn, code=unit_code)
-        # QA sampling is a random draw by design; these counts must not depend on it.
+        # QA sampling is a random draw by design; these counts must not depend on it. The unit's own
+        # threshold for "other" (the default policy's intake thresholds come from the trained model).
         current = policy_store.current_policy(conn, unit_id=unit.id)
-        if current.policy.qa_sample_rate:
-            policy_store.append_policy_version(
-                conn, unit_id=unit.id, policy=current.policy.model_copy(update={"qa_sample_rate": 0.0}),
-                changed_by="admin", expected_version=current.version, note="tests: no QA sampling")
+        policy_store.append_policy_version(
+            conn, unit_id=unit.id, policy=current.policy.model_copy(update={
+                "qa_sample_rate": 0.0, "min_confidence": {**current.policy.min_confidence, "intake:other": 0.9}}),
+            changed_by="admin", expected_version=current.version, note="tests: no QA sampling; auto-file 'other'")
         for i in range(n_each):
             g = {"sex": "F" if i % 2 else "M", "age_band": "18-44", "language": "es" if i % 2 else "en", "payer": "medicaid"}
             made["front_desk"].append(route_suggestion(conn, make_suggestion(

@@ -65,8 +65,10 @@ def test_qa_error_with_interval(client, runtime, conn):
 
     unit = org_store.get_unit_by_code(conn, code="primary-care")
     current = policy_store.current_policy(conn, unit_id=unit.id)
-    policy_store.append_policy_version(conn, unit_id=unit.id, policy=Policy(**{**current.policy.model_dump(), "qa_sample_rate": 1.0}),
-                                       changed_by="admin", expected_version=current.version)
+    policy_store.append_policy_version(conn, unit_id=unit.id, policy=Policy(**{
+        **current.policy.model_dump(), "qa_sample_rate": 1.0,
+        "min_confidence": {**current.policy.min_confidence, "intake:other": 0.9}}),
+        changed_by="admin", expected_version=current.version)
     for _ in range(4):
         route_suggestion(conn, make_suggestion(unit.id, confidence=0.999, label="other"))
     conn.commit()

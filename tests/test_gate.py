@@ -105,6 +105,16 @@ def test_clinical_items_go_to_the_clinical_queue_with_raised_priority():
     assert "clinical:self_harm" in route.reasons
 
 
+def test_emergent_without_a_category_goes_to_the_clinical_queue_at_emergent_priority():
+    # An emergent urgency from a learned head or the urgency label alone, with no clinical category
+    # named: a clinician must see it within the hour, not the front desk.
+    s = make_suggestion(UNIT, confidence=0.99, flags=[], label="appointment_request", urgency=Priority.emergent)
+    route = decide_route(s, Policy(queues={"intake:appointment_request": "front_desk"}), policy_version=1, now=NOW)
+    assert route.decision == RouteDecision.review
+    assert route.priority == Priority.emergent and route.queue == "nursing"
+    assert "urgency:emergent" in route.reasons
+
+
 def test_most_specific_threshold_wins():
     p = Policy(default_min_confidence=0.9, min_confidence={"intake": 0.8, "intake:referral": 0.99})
     assert p.threshold_for("intake", "referral") == 0.99
@@ -121,7 +131,7 @@ def test_policy_cannot_drop_a_clinical_category():
 
 
 def test_qa_sample_rate_is_honoured_and_reproducible():
-    p = Policy(qa_sample_rate=0.2, default_min_confidence=0.5)
+    p = Policy(qa_sample_rate=0.2, default_min_confidence=0.5, min_confidence={})
     sampled = 0
     for _ in range(4000):
         s = make_suggestion(UNIT, confidence=0.99)
@@ -142,7 +152,8 @@ def test_route_suggestion_records_suggestion_route_and_review_item(conn, demo_or
     stored = routing.get_route_for(conn, suggestion_id=low.id)
     assert stored.reasons == ["low_confidence"] and stored.policy_version == 1
 
-    high = make_suggestion(unit.id, confidence=0.999, amount=Decimal("10"))
+    high = make_suggestion(unit.id, agent="claims", kind="claim_check", label="clean", confidence=0.999,
+                           amount=Decimal("10"))
     outcome = route_suggestion(conn, high)
     assert outcome.route.decision == RouteDecision.auto
     assert (outcome.review_item is not None) == outcome.route.qa_sample

@@ -270,7 +270,7 @@ class FakeClassifier:
     def __init__(self, doc_type="rx_refill", urgency="routine"):
         self.doc_type, self.urgency = doc_type, urgency
 
-    def predict(self, texts):
+    def predict(self, texts, **_):
         from tools.intake.classifier import IntakePrediction
 
         return [IntakePrediction(doc_type=self.doc_type, doc_type_p=0.5, doc_type_probs={self.doc_type: 0.5},

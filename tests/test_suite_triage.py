@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 
 from evals.runner import run_suite
-from evals.suite_triage import LabelledDataError, load_labelled, triage_metrics
+from evals.suite_triage import LabelledDataError, NoRegisteredModel, load_labelled, triage_metrics
 from tools.intake.synthetic_corpus import generate_heldout_corpus, make_patients, write_jsonl
 
 REQUIRED = ("doc_type_macro_f1", "urgency_macro_f1", "sensitive_recall", "ece", "auto_rate", "auto_error_rate")
-SMALL = {"n_train": 80, "n_test": 30, "embeddings": False, "folds": 2}
+SMALL = {"retrain": True, "train_on": "synthetic", "dataset": "synthetic", "n_train": 80, "n_test": 30,
+         "embeddings": False, "folds": 2}
 
 
 def test_suite_writes_the_required_metrics_and_never_auto_routes_emergent_or_injected(tmp_path):
@@ -30,6 +31,35 @@ def test_suite_writes_the_required_metrics_and_never_auto_routes_emergent_or_inj
     assert "language" in doc["by_group"] and "doc_type_macro_f1" in next(iter(doc["by_group"]["language"].values()))
     assert {g.name for g in result.gates} >= {"triage_doc_type_macro_f1", "triage_ece", "triage_sensitive_recall"}
     assert "share no sentence template" in result.card_path.read_text()
+    assert (tmp_path / "misses.csv").exists() and (tmp_path / "items.csv").exists()
+
+
+def test_suite_judges_the_registered_model_by_default_and_names_its_misses(tmp_path, intake_classifier, conn,
+                                                                           db_url):
+    import csv
+
+    from tools.intake.training import register_intake_classifier
+
+    register_intake_classifier(conn, intake_classifier, registered_by="test")
+    conn.commit()
+    items = generate_heldout_corpus(seed=5, n=20, patients=make_patients(seed=6, n=10))
+    path = write_jsonl(items, tmp_path / "clinic.jsonl")
+    result = run_suite("triage", data=path, out=tmp_path / "out", progress=False, n_boot=5, min_group_n=5,
+                       options={"database_url": db_url, "embeddings": False})
+    doc = json.loads(result.metrics_path.read_text())
+    assert doc["model_version"] == intake_classifier.version  # what the service loads, not a retrained copy
+    assert doc["details"]["model_source"].startswith("registered model")
+    rows = list(csv.DictReader((tmp_path / "out" / "misses.csv").open(encoding="utf-8")))
+    frame = {r["id"]: r for r in csv.DictReader((tmp_path / "out" / "items.csv").open(encoding="utf-8"))}
+    wrong = {i for i, r in frame.items() if r["correct"] == "False" or (r["sensitive"] == "True" and r["pred_sensitive"] == "False")}
+    assert {r["id"] for r in rows} >= wrong  # every wrong item is named, with what was missed
+    assert all(r["missed"] for r in rows) and "text" not in (rows[0] if rows else {})
+    assert "en" in doc["by_group"]["language"]
+
+
+def test_suite_without_a_registered_model_says_to_train_one(tmp_path, db_url):
+    with pytest.raises(NoRegisteredModel, match="handoff train intake"):
+        run_suite("triage", data=None, out=tmp_path, progress=False, options={"database_url": db_url})
 
 
 def test_suite_reads_labelled_jsonl_with_a_broken_line_and_a_fax_image(tmp_path):
@@ -79,6 +109,7 @@ def test_metrics_by_hand_on_a_tiny_frame():
         "p_doc": [0.95, 0.6, 0.9, 0.8], "confidence": [0.95, 0.55, 0.85, 0.7],
         "sensitive": [False, False, True, True], "pred_sensitive": [False, True, True, True],
         "auto": [True, True, False, False], "injection_suspected": [False, False, False, False],
+        "priority": ["routine", "routine", "urgent", "emergent"], "expected_review": [False, False, True, True],
         "injected": [False, False, False, False],
     })
     f["doc_ok"] = f["doc_type"] == f["pred_doc_type"]
@@ -91,4 +122,8 @@ def test_metrics_by_hand_on_a_tiny_frame():
     assert m["auto_rate"] == 0.5 and m["auto_error_rate"] == 0.5 and m["auto_rate_non_sensitive"] == 1.0
     # ECE, 10 uniform bins: bins .9 {.95 ok}, .5 {.55 wrong}, .8 {.85 ok}, .7 {.7 ok}
     assert m["ece"] == pytest.approx((0.05 + 0.55 + 0.15 + 0.3) / 4)
-    assert m["urgency_macro_f1"] == 1.0 and m["emergent_auto_routed"] == 0
+    assert m["urgency_macro_f1"] == 1.0 and m["emergent_auto_routed"] == 0 and m["emergent_below_emergent"] == 0
+    # Clopper-Pearson: 1 error in 2 auto-routed -> the bound solves P(Bin(2, p) <= 1) = 0.05, i.e.
+    # 1 - p**2 = 0.05 -> p = sqrt(0.95)
+    assert m["auto_error_upper95"] == pytest.approx(0.95 ** 0.5)
+    assert m["auto_n[referral]"] == 1 and m["auto_errors[rx_refill]"] == 1 and m["auto_errors[referral]"] == 0

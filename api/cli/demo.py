@@ -17,7 +17,7 @@ from agents.policy import install_default_policy
 from agents.runtime import Runtime
 from api.cli.common import cli_runtime, drain_jobs, echo
 from api.security import hash_password
-from models.governance import Policy
+from models.governance import INTAKE_MIN_CONFIDENCE, Policy
 from models.org import BillingProfile, Role
 from store import org as org_store
 
@@ -91,12 +91,17 @@ def demo_intake(runtime: Runtime, seed: int) -> str:
     from store import intake as patient_store
     from tools.intake.classifier import MODEL_NAME
     from tools.intake.synthetic_corpus import generate_heldout_corpus, make_patients
-    from tools.intake.training import register_intake_classifier, train_synthetic_intake
+    from tools.intake.training import register_intake_classifier, train_service_intake
     from tools.model_registry import latest_head
 
     with runtime.pool.connection() as conn:
-        if latest_head(conn, name=MODEL_NAME) is None:
-            register_intake_classifier(conn, train_synthetic_intake(n=800, seed=seed % 1000), registered_by="demo")
+        registered = latest_head(conn, name=MODEL_NAME) is not None
+    if not registered:
+        # What `handoff train intake` registers: the hand-written corpus (w1..w5) + templates (minutes;
+        # no connection is held meanwhile).
+        clf = train_service_intake(cache=runtime.settings.home / "cache" / "embeddings.npz")
+        with runtime.pool.connection() as conn:
+            register_intake_classifier(conn, clf, registered_by="demo")
     patients = make_patients(seed=seed, n=60)
     items = generate_heldout_corpus(seed, 36, patients)
     counts = {"fax": 0, "message": 0, "referral": 0}
@@ -180,8 +185,8 @@ def seed_demo(runtime: Runtime) -> list[DemoLogin]:
                 },
                 review_labels=["noshow:overbook"],
                 # A reminder to someone who would have come costs little: act from a lower risk.
-                min_confidence={"noshow:extra_reminder": 0.25, "noshow:offer_transport": 0.35,
-                                "noshow:offer_telehealth": 0.35},
+                min_confidence={**INTAKE_MIN_CONFIDENCE, "noshow:extra_reminder": 0.25,
+                                "noshow:offer_transport": 0.35, "noshow:offer_telehealth": 0.35},
             ))
         password_hash = hash_password(DEMO_PASSWORD)
         for username, display, role, units in DEMO_USERS:

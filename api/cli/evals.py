@@ -24,11 +24,14 @@ def evals_list() -> None:
 @app.command("run")
 def evals_run(
     suite: Annotated[str, typer.Option(help="Suite name (see `handoff evals list`).")],
-    data: Annotated[Optional[Path], typer.Option(help="Labeled data; without it the suite uses synthetic data.")] = None,
+    data: Annotated[Optional[Path], typer.Option(help="Labeled data; without it the suite's own (triage: the written development test set, w6; "
+                          "the others: synthetic data).")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Output folder (default evals-out/<suite>).")] = None,
     remits: Annotated[Optional[Path], typer.Option(
         help="claims suite: an 835 file or a folder of them; each claim payment is matched to --data by claim id.")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    retrain: Annotated[bool, typer.Option(help="Train a model afresh for this run instead of judging the "
+                                                "registered one the service loads (triage).")] = False,
     register: Annotated[bool, typer.Option(help="Register the model the suite trained, admitted by this run, "
                                                 "when every gate passes (no-show suite).")] = False,
 ) -> None:
@@ -48,11 +51,18 @@ def evals_run(
     if register and suite not in REGISTERING_SUITES:
         raise UserError(f"--register: the {suite} suite trains no model to register; "
                         f"use it with {', '.join(REGISTERING_SUITES)}")
-    options = {"registry": str(out / "model")} if register else None
+    options: dict[str, object] = {"registry": str(out / "model")} if register else {}
+    if remits is not None:
+        options["remits"] = remits
+    if retrain:
+        options["retrain"] = True
     try:
-        result = run_suite(suite, data=data, out=out, progress=progress,
-                           options={**(options or {}), **({"remits": remits} if remits is not None else {})} or None)
-    except (ValueError, KeyError, FileNotFoundError) as exc:
+        result = run_suite(suite, data=data, out=out, progress=progress, options=options or None)
+    except LookupError as exc:
+        if isinstance(exc, KeyError):
+            raise UserError(f"--data: {exc}") from None
+        raise UserError(str(exc)) from None  # e.g. no registered model: says to train one or pass --retrain
+    except (ValueError, FileNotFoundError) as exc:
         raise UserError(f"--data: {exc}") from None
     echo(f"wrote {result.metrics_path}, {result.report_path}, {result.card_path} in {result.seconds:.1f} s")
     for gate in result.failed_gates:

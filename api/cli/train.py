@@ -13,21 +13,26 @@ app = typer.Typer(help="Train and register local models.", no_args_is_help=True)
 
 @app.command("intake")
 def train_intake(
-    n: Annotated[int, typer.Option(min=100, max=20000, help="Synthetic training items.")] = 1200,
-    seed: Annotated[int, typer.Option(help="Seed of the synthetic corpus.")] = 11,
+    include_dev: Annotated[bool, typer.Option(help="Also train on the development test set (author w6); the "
+                                                   "triage suite's default run is then no longer a clean test.")] = False,
+    templates: Annotated[int, typer.Option(min=0, max=20000, help="Synthetic template items as augmentation.")] = 600,
+    seed: Annotated[int, typer.Option(help="Seed of the template augmentation.")] = 11,
     with_reviews: Annotated[bool, typer.Option(help="Add reviewers' final labels as training data.")] = True,
 ) -> None:
-    """Train the local intake classifier on the synthetic corpus plus reviewers' decisions, and register it."""
+    """Train the intake models on the hand-written corpus (+ template augmentation and reviewers' decisions), and register them."""
     from store import intake as intake_store
-    from tools.intake.training import register_intake_classifier, train_synthetic_intake
+    from tools.intake.training import register_intake_classifier, train_service_intake
 
     with cli_runtime() as rt:
         extra = []
         if with_reviews:
             with rt.pool.connection() as conn:
                 extra = intake_store.reviewed_parts(conn)
-        clf = train_synthetic_intake(n=n, seed=seed, extra=extra)
+        clf = train_service_intake(include_dev=include_dev, n_templates=templates, seed=seed, extra=extra,
+                                   cache=rt.settings.home / "cache" / "embeddings.npz")
         with rt.pool.connection() as conn:
             register_intake_classifier(conn, clf, registered_by="cli:train")
-    echo(f"registered intake classifier {clf.version} ({n} synthetic + {len(extra)} reviewed items); "
+    report = clf.meta.params.get("auto_threshold_report", {})
+    echo(f"registered intake model {clf.version} ({clf.meta.data_source}); cross-fitted auto rate "
+         f"{report.get('auto_rate', 0):.3f} with error upper bound {report.get('upper95', 1):.3f}; "
          "running workers use it from their next item")
