@@ -130,11 +130,31 @@ def sign_in(client, username: str, password: str = "handoff-demo") -> dict[str, 
 
 @pytest.fixture(scope="session")
 def intake_classifier(tmp_path_factory):
-    """One small local intake classifier per test session (training embeds every text: slow)."""
-    from tools.intake.training import train_synthetic_intake
+    """One small local intake classifier per test run (cross-fitting its heads takes minutes). Under
+    pytest-xdist the first worker that needs it trains it and writes it as a registry model folder
+    beside the workers' temp dirs; the others wait for it and read it back (the same skops path the
+    registry uses), so two cores do not both spend minutes on it."""
+    from filelock import FileLock
 
-    # Light options: these tests check the agent's wiring, the triage suite measures accuracy.
-    return train_synthetic_intake(n=200, seed=5, augment=False, use_embeddings=False)
+    from tools.intake.classifier import IntakeClassifier
+    from tools.intake.training import train_synthetic_intake
+    from tools.model_registry import read_model_folder, write_model_folder
+
+    def train() -> IntakeClassifier:
+        # Light options: these tests check the agent's wiring, the triage suite measures accuracy.
+        return train_synthetic_intake(n=200, seed=5, augment=False, use_embeddings=False)
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return train()
+    shared = tmp_path_factory.getbasetemp().parent / "intake-classifier"
+    with FileLock(str(shared) + ".lock"):
+        folders = [p.parent for p in shared.glob("*/*/meta.json")]
+        if not folders:
+            clf = train()
+            write_model_folder(shared, estimators=clf.to_estimators(), meta=clf.meta)
+            return clf
+    estimators, meta = read_model_folder(folders[0])
+    return IntakeClassifier.from_estimators(estimators, meta)
 
 
 @pytest.fixture
