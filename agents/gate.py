@@ -15,6 +15,7 @@ import psycopg
 
 from models.governance import (
     ALWAYS_REVIEW_PLAIN,
+    HUMAN_ONLY_LABELS,
     PRIORITY_RANK,
     ClinicalCategory,
     Policy,
@@ -74,6 +75,9 @@ def decide_route(suggestion: Suggestion, policy: Policy, *, policy_version: int,
     label_key = f"{suggestion.agent}:{suggestion.label}"
     if suggestion.label is not None and label_key in policy.review_labels:
         reasons.add(f"label:{label_key}")
+    human_only_queue = HUMAN_ONLY_LABELS.get(label_key) if suggestion.label is not None else None
+    if human_only_queue is not None:
+        reasons.add(f"human_only:{label_key}")  # in code: no policy can let it apply automatically
 
     priority = suggestion.urgency
     if categories & _EMERGENT:
@@ -85,6 +89,8 @@ def decide_route(suggestion: Suggestion, policy: Policy, *, policy_version: int,
 
     decision = RouteDecision.review if reasons else RouteDecision.auto
     queue = policy.clinical_queue if categories else policy.queue_for(suggestion.agent, suggestion.label)
+    if human_only_queue is not None:
+        queue = human_only_queue
     qa_sample = decision == RouteDecision.auto and qa_draw(suggestion.id, policy_version) < policy.qa_sample_rate
     two_reviewers = decision == RouteDecision.review and (
         (priority == Priority.emergent and policy.two_reviewers_for_emergent)
