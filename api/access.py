@@ -1,12 +1,16 @@
 """Who may do what: one declarative table of every route's allowed roles, the queues each role works,
-and the fields each role may see. `enforce_access` applies the table to every request."""
+and (through each unit's field policy) the fields each role may see. `enforce_access` applies the
+table to every request."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from models.org import QUEUE_ROLES as _QUEUE_ROLES
 from models.org import Role
+from models.org import roles_for_queue as _roles_for_queue
+from models.visibility import FieldAccess, doc_kind, project_view
 
 R = Role
 WORKERS = frozenset({R.front_desk, R.referral_coordinator, R.nurse, R.biller, R.practice_manager})
@@ -69,44 +73,17 @@ ACCESS: dict[tuple[str, str], Access] = {
 # FastAPI's own documentation routes: public, they describe but expose no data.
 DOC_ROUTES = {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect"), ("GET", "/redoc")}
 
-# Which roles work which queue (practice managers work every queue of their units).
-QUEUE_ROLES: dict[str, frozenset[Role]] = {
-    "front_desk": frozenset({R.front_desk, R.practice_manager}),
-    "scheduling": frozenset({R.front_desk, R.practice_manager}),
-    "referrals": frozenset({R.referral_coordinator, R.practice_manager}),
-    "nursing": frozenset({R.nurse, R.practice_manager}),
-    "billing": frozenset({R.biller, R.practice_manager}),
-    "escalations": frozenset({R.practice_manager}),
-    "management": frozenset({R.practice_manager}),  # decisions such as overbooking a slot
-}
-
-# Keys of a suggestion's value that carry clinical text; billers never see them.
-CLINICAL_VALUE_KEYS = frozenset({"summary", "text", "reason", "categories", "clinical_findings", "notes", "findings",
-                                 "sensitivity", "source_text"})
-# Keys that carry money; only billers and practice managers see them.
-MONEY_VALUE_KEYS = frozenset({"amount", "charges", "total_charge", "charge", "lines", "fee"})
+# Which roles work which queue: one table, in models/org.py (notifications need it too).
+QUEUE_ROLES = _QUEUE_ROLES
 
 
 def roles_for_queue(queue: str) -> frozenset[Role]:
-    return QUEUE_ROLES.get(queue, frozenset({R.practice_manager}))
+    return _roles_for_queue(queue)
 
 
-def sees_clinical(roles: set[Role]) -> bool:
-    return bool(roles & {R.nurse, R.referral_coordinator, R.front_desk, R.practice_manager})
-
-
-def project_item(view: dict[str, Any], roles: set[Role]) -> dict[str, Any]:
-    """Leave out of an item what none of the reader's roles (in the item's unit) needs."""
-    out = dict(view)
-    sees_clinical_ = sees_clinical(roles)
-    sees_money = bool(roles & {R.biller, R.practice_manager})
-    value = dict(out.get("value") or {})
-    if not sees_clinical_:
-        value = {k: v for k, v in value.items() if k not in CLINICAL_VALUE_KEYS}
-        out["evidence"] = None
-        out["source_text"] = None
-    if not sees_money:
-        value = {k: v for k, v in value.items() if k not in MONEY_VALUE_KEYS}
-        out["amount"] = None
-    out["value"] = value
-    return out
+def project_item(view: dict[str, Any], roles: set[Role], field_access: FieldAccess) -> dict[str, Any]:
+    """Leave out of an item what none of the reader's roles (in the item's unit) may see, by the unit's
+    field policy (minimum necessary as data, models/visibility.py): value keys, extracted fields nested
+    in the value, evidence, the source text, amounts and the claim, each by the part it belongs to."""
+    kind = doc_kind(view.get("agent") or "", view.get("value"))
+    return project_view(view, agent=view.get("agent") or "", parts=field_access.parts_for(roles, kind))

@@ -48,7 +48,7 @@ VALUE_PARTS: dict[str, dict[str, Part]] = {
     "claims": {
         "claim_id": P.identity, "payer_id": P.administrative, "total_charge": P.amounts,
         "findings": P.claim_findings, "rules_not_run": P.claim_findings, "denial_risk": P.claim_findings,
-        "note": P.claim_findings, "claim_row_id": P.routing, "claim_version": P.routing,
+        "note": P.claim_findings, "fixes": P.claim_findings, "claim_row_id": P.routing, "claim_version": P.routing,
     },
     "noshow": {
         "appointment_id": P.scheduling, "day": P.scheduling, "probability": P.scheduling, "actions": P.scheduling,
@@ -116,22 +116,22 @@ def _default_grants() -> dict[str, dict[str, list[Part]]]:
     admin_docs = [P.identity, P.administrative, P.document_text]
     clinical_docs = [P.identity, P.administrative, P.document_text, P.clinical]
     return {
-        Role.nurse.value: {"intake:*": clinical_docs, "noshow": [P.identity, P.scheduling]},
-        Role.referral_coordinator.value: {"intake:*": clinical_docs},
+        Role.nurse: {"intake:*": clinical_docs, "noshow": [P.identity, P.scheduling]},
+        Role.referral_coordinator: {"intake:*": clinical_docs},
         # Front desk: who the patient is everywhere; text only of what it schedules and handles.
-        Role.front_desk.value: {
+        Role.front_desk: {
             "intake:*": [P.identity, P.administrative],
             "intake:appointment_request": admin_docs, "intake:records_request": admin_docs,
             "intake:forms_request": admin_docs, "intake:other": admin_docs,
             "noshow": [P.identity, P.scheduling],
         },
         # Billers: claims with their findings (CARC/RARC, evidence, fix), and payer correspondence text.
-        Role.biller.value: {
+        Role.biller: {
             "claims": [P.identity, P.administrative, P.amounts, P.claim, P.claim_findings],
             "intake:payer_correspondence": [P.identity, P.administrative, P.document_text, P.amounts],
             "intake:billing_question": [P.identity, P.administrative, P.document_text, P.amounts],
         },
-        Role.practice_manager.value: {"*": list(_ALL)},
+        Role.practice_manager: {"*": list(_ALL)},
     }
 
 

@@ -121,7 +121,9 @@ def test_field_allowlists(client, runtime, tokens):
     billing_item = made["billing"][0].review_item
     front_item = made["front_desk"][0].review_item
     biller = client.get(f"/api/v1/review/items/{billing_item.id}", headers={"Authorization": f"Bearer {tokens[Role.biller]}"}).json()
-    assert "summary" not in biller["value"] and biller["evidence"] is None  # billing sees no clinical text
+    assert "summary" not in biller["value"]  # billing sees no clinical text of a claim
+    assert biller["value"]["findings"] == ["mue_exceeded"]  # ... but the findings it must act on
+    assert "document_text" in biller["withheld"]
     assert biller["value"]["total_charge"] == "1500.00" and biller["amount"] == "1500.00"
     manager = client.get(f"/api/v1/review/items/{billing_item.id}", headers={"Authorization": f"Bearer {tokens[Role.practice_manager]}"}).json()
     assert "summary" in manager["value"] and manager["amount"] == "1500.00"
