@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from api.cli import audit, codes, db, demo, evals, ingest, noshow, policy, serve, train, users
+from api.cli import audit, codes, db, demo, evals, ingest, init, noshow, policy, serve, train, units, users
 from api.cli.common import UserError, settings
 
 app = typer.Typer(
@@ -21,10 +21,11 @@ app = typer.Typer(
 app.command()(serve.serve)
 app.command()(serve.worker)
 app.command()(demo.demo)
+app.command()(init.init)
 app.command()(ingest.watch)
 for name, group in (("db", db.app), ("users", users.app), ("audit", audit.app), ("policy", policy.app),
                     ("ingest", ingest.app), ("train", train.app), ("codes", codes.app), ("evals", evals.app),
-                    ("noshow", noshow.app)):
+                    ("noshow", noshow.app), ("units", units.app)):
     app.add_typer(group, name=name)
 
 
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: map errors a user can cause to one line and exit 2."""
     from agents.policy import NotAllowed
     from store.db import DatabaseUnavailable
-    from store.org import UnknownUnit, UserExists
+    from store.org import UnitExists, UnknownUnit, UnknownUser, UserExists
     from store.policy import PolicyConflict
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -41,7 +42,8 @@ def main(argv: list[str] | None = None) -> None:
         # Without standalone mode click returns the code of typer.Exit instead of raising it.
         if isinstance(rc, int) and rc != 0:
             sys.exit(rc)
-    except (UserError, UnknownUnit, UserExists, NotAllowed, PolicyConflict, DatabaseUnavailable) as exc:
+    except (UserError, UnknownUnit, UnknownUser, UnitExists, UserExists, NotAllowed, PolicyConflict,
+            DatabaseUnavailable) as exc:
         typer.echo(f"handoff: {exc}", err=True)
         sys.exit(2)
     except typer.Exit as exc:
