@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from api.cli import audit, codes, db, demo, evals, ingest, init, noshow, policy, serve, train, units, users
+from api.cli import audit, codes, db, demo, evals, ingest, init, noshow, patients, policy, serve, train, units, users
 from api.cli.common import UserError, settings
 
 app = typer.Typer(
@@ -25,7 +25,7 @@ app.command()(init.init)
 app.command()(ingest.watch)
 for name, group in (("db", db.app), ("users", users.app), ("audit", audit.app), ("policy", policy.app),
                     ("ingest", ingest.app), ("train", train.app), ("codes", codes.app), ("evals", evals.app),
-                    ("noshow", noshow.app), ("units", units.app)):
+                    ("noshow", noshow.app), ("units", units.app), ("patients", patients.app)):
     app.add_typer(group, name=name)
 
 
