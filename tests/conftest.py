@@ -16,6 +16,9 @@ warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
+if not SHARED_DATA.is_dir() and os.environ.get("HANDOFF_DATA_DIR"):
+    # A checkout that does not sit beside the data (e.g. a git worktree) names it explicitly.
+    SHARED_DATA = Path(os.environ["HANDOFF_DATA_DIR"])
 TEMPLATE_DB = "handoff_template"
 _counter = itertools.count()
 
@@ -102,7 +105,8 @@ def shared_data() -> Path:
 def cli_env(settings: Settings) -> dict[str, str]:
     """Environment for running the real `handoff` CLI against the test's database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HANDOFF_") and k != "DATABASE_URL"}
-    env.update({"HANDOFF_HOME": str(settings.home), "DATABASE_URL": settings.database_url or ""})
+    env.update({"HANDOFF_HOME": str(settings.home), "DATABASE_URL": settings.database_url or "",
+                "HANDOFF_DATA_DIR": str(settings.data_dir)})
     return env
 
 

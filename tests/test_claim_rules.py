@@ -24,7 +24,8 @@ from models.claims import (
     Subscriber,
 )
 from tools.claims.rules import RULES, check_claim, npi_check_digit_valid
-from tools.claims.codes import DEFAULT_DATA_DIR, ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables, IcdRow, ModifierRow, MueRow, PtpRow, AddOnRow
+from tools.claims.codes import ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables, IcdRow, ModifierRow, MueRow, PtpRow, AddOnRow
+from tests.conftest import SHARED_DATA as DEFAULT_DATA_DIR
 
 DOS = date(2025, 1, 15)
 

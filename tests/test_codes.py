@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 
 from tools.claims.codes import (
-    DEFAULT_DATA_DIR,
     ICD10CM_CSV,
     NCCI_PTP_PRAC,
     AddOnRow,
@@ -21,6 +20,7 @@ from tools.claims.codes import (
     read_mue_rows,
     read_ptp_rows,
 )
+from tests.conftest import SHARED_DATA as DEFAULT_DATA_DIR
 
 
 @pytest.fixture(scope="module")

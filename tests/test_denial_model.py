@@ -11,7 +11,8 @@ import pytest
 from evals.metrics import brier_score
 from evals.synthetic_remits import generate_claim_history
 from tools.claims.rules import check_claim
-from tools.claims.codes import DEFAULT_DATA_DIR, ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables
+from tools.claims.codes import ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables
+from tests.conftest import SHARED_DATA as DEFAULT_DATA_DIR
 from tools.claims.denial_model import (
     choose_combined_threshold,
     claim_features,

@@ -19,7 +19,8 @@ from evals.synthetic_remits import (
     write_claim_history,
 )
 from models.claims import Claim, ClaimPatient, Coverage, LabeledClaim, ServiceLine, Subscriber
-from tools.claims.codes import DEFAULT_DATA_DIR, ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables
+from tools.claims.codes import ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables
+from tests.conftest import SHARED_DATA as DEFAULT_DATA_DIR
 
 REQUIRED = {"rules_recall", "rules_precision", "model_roc_auc", "recall_at_95_precision_rules",
             "recall_at_95_precision_combined"}

@@ -14,7 +14,8 @@ from evals.synthetic_claims import (
     write_labeled_claims,
 )
 from models.claims import EXCEPTION_KINDS
-from tools.claims.codes import DEFAULT_DATA_DIR, ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables
+from tools.claims.codes import ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables
+from tests.conftest import SHARED_DATA as DEFAULT_DATA_DIR
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.claims.codes import DEFAULT_DATA_DIR
+from tests.conftest import SHARED_DATA as DEFAULT_DATA_DIR
 from tools.claims.x12_837 import X12Error, read_837p
 
 X12_DIR = DEFAULT_DATA_DIR / "x12"

@@ -23,7 +23,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+from models.settings import SHARED_DATA_DEFAULT
+
+# The public data sets beside the repository (HANDOFF_DATA_DIR overrides it through Settings); one
+# definition, so moving this module cannot point it somewhere else.
+DEFAULT_DATA_DIR = SHARED_DATA_DEFAULT
 
 # File names inside the shared data folder.
 ICD10CM_CSV = "icd10cm/icd10cm_fy2025_codes.csv"
