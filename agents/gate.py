@@ -26,6 +26,7 @@ from models.governance import (
     Suggestion,
     financial_flag,
 )
+from store import notifications
 from store import policy as policy_store
 from store import routing
 
@@ -124,4 +125,8 @@ def route_suggestion(conn: psycopg.Connection, suggestion: Suggestion, *, now: d
         item = None
         if route.decision == RouteDecision.review or route.qa_sample:
             item = routing.open_review_item(conn, suggestion=suggestion, route=route)
+            if route.priority == Priority.emergent and route.decision == RouteDecision.review:
+                # The people of the queue hear of it now (by the outbox: sent once this commits).
+                notifications.enqueue(conn, unit_id=route.unit_id, kind="review.emergent", queue=route.queue,
+                                      review_item_id=item.id, detail={"sla_due": route.sla_due.isoformat()})
     return GateOutcome(suggestion=suggestion, route=route, review_item=item)

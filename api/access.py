@@ -17,6 +17,11 @@ WORKERS = frozenset({R.front_desk, R.referral_coordinator, R.nurse, R.biller, R.
 AUDITORS = frozenset({R.compliance, R.admin})
 EVERYONE = frozenset(Role)
 INGESTERS = frozenset({R.front_desk, R.referral_coordinator, R.nurse, R.practice_manager})
+ADMINS = frozenset({R.admin})
+POLICY_EDITORS = frozenset({R.admin, R.practice_manager})
+POLICY_READERS = POLICY_EDITORS | {R.compliance}
+BILLING = frozenset({R.biller, R.practice_manager})
+OUTREACH = frozenset({R.front_desk, R.practice_manager})
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,9 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/compliance/audit-chain"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/export.csv"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/export.fhir"): Access(AUDITORS),
+    ("GET", "/api/v1/units/{unit}/policy"): Access(POLICY_READERS, "and only of a unit where the role is held"),
+    ("GET", "/api/v1/units/{unit}/policy/history"): Access(POLICY_READERS, "and only of a unit where the role is held"),
+    ("PUT", "/api/v1/units/{unit}/policy"): Access(POLICY_EDITORS, "a new version; refusals are logged"),
     # --- pages (api/pages/): the same roles as the API routes they show ---------------------------
     ("GET", "/login"): Access(None, "sign-in form"),
     ("POST", "/login"): Access(None, "sign-in (a double-submit token guards the form)"),
@@ -67,6 +75,31 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/compliance/outputs"): Access(AUDITORS),
     ("GET", "/compliance/decisions"): Access(AUDITORS),
     ("GET", "/dashboard"): Access(frozenset({R.practice_manager})),
+    ("GET", "/items/{item_id}/pages/{page}.png"): Access(WORKERS, "and the field policy's document text"),
+    ("GET", "/admin"): Access(ADMINS),
+    ("POST", "/admin/units"): Access(ADMINS),
+    ("POST", "/admin/units/{unit}/billing"): Access(ADMINS, "units the admin administers"),
+    ("POST", "/admin/users"): Access(ADMINS),
+    ("POST", "/admin/users/{username}/disable"): Access(ADMINS),
+    ("POST", "/admin/users/{username}/enable"): Access(ADMINS),
+    ("POST", "/admin/users/{username}/reset"): Access(ADMINS),
+    ("POST", "/admin/users/{username}/email"): Access(ADMINS),
+    ("POST", "/admin/users/{username}/grant"): Access(ADMINS, "in units the admin administers"),
+    ("POST", "/admin/users/{username}/revoke"): Access(ADMINS, "in units the admin administers"),
+    ("POST", "/admin/patients/import"): Access(ADMINS),
+    ("GET", "/policy"): Access(POLICY_READERS),
+    ("GET", "/policy/{unit}"): Access(POLICY_READERS, "and only of a unit where the role is held"),
+    ("POST", "/policy/{unit}/preview"): Access(POLICY_EDITORS),
+    ("POST", "/policy/{unit}"): Access(POLICY_EDITORS),
+    ("GET", "/worklists"): Access(WORKERS),
+    ("GET", "/worklists/{queue}"): Access(WORKERS, "QUEUE_ROLES decides which lists"),
+    ("GET", "/worklists/{queue}/{filing_id}"): Access(WORKERS, "QUEUE_ROLES decides which lists"),
+    ("POST", "/worklists/{queue}/{filing_id}/done"): Access(WORKERS, "QUEUE_ROLES decides which lists"),
+    ("GET", "/claims"): Access(BILLING),
+    ("GET", "/outreach"): Access(OUTREACH),
+    ("GET", "/outreach.csv"): Access(OUTREACH),
+    ("GET", "/outreach.fhir"): Access(OUTREACH),
+    ("POST", "/outreach/{action_id}/done"): Access(OUTREACH),
     # --- end of pages ---------------------------------------------------------------------------------
 }
 

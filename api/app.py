@@ -16,7 +16,7 @@ from agents.runtime import Runtime, open_runtime
 from api import pages
 from api.deps import enforce_access
 from api.errors import ServiceError
-from api.routers import auth, compliance, health, review
+from api.routers import auth, compliance, health, policy, review
 from api.routers import intake as intake_router
 from models.settings import Settings
 
@@ -73,7 +73,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     # Every router goes through the access table (api/access.py); there is no route without it.
     guarded = [Depends(enforce_access)]
-    for router in (health.router, auth.router, review.router, compliance.router, pages.router, intake_router.router):
+    for router in (health.router, auth.router, review.router, compliance.router, pages.router, intake_router.router,
+                   policy.router):
         app.include_router(router, dependencies=guarded)
     # Stylesheet and script of the pages: public, no data.
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")

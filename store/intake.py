@@ -155,3 +155,13 @@ def reviewed_parts(conn: psycopg.Connection) -> list[tuple[str, str, str]]:
 
 def similar_resolved_to_part(conn: psycopg.Connection, *, part_id: UUID, limit: int = 3) -> list[dict]:
     return conn.execute(load("intake").similar_resolved_to_part, {"part_id": part_id, "limit": limit}).fetchall()
+
+
+def insert_page_words(conn: psycopg.Connection, *, item_id: UUID, page_no: int, words: list[dict]) -> None:
+    """The OCR words of a fax page with their boxes (fractions of the page), once."""
+    conn.execute(load("intake").insert_page_words, {"item_id": item_id, "page_no": page_no, "words": Jsonb(words)})
+
+
+def page_words(conn: psycopg.Connection, *, item_id: UUID, page_no: int) -> list[dict] | None:
+    row = conn.execute(load("intake").page_words, {"item_id": item_id, "page_no": page_no}).fetchone()
+    return row["words"] if row else None

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from api.access import roles_for_queue
-from api.deps import Conn, CurrentPrincipal
+from api.deps import Conn, CurrentPrincipal, RuntimeDep
 from api.errors import BadInput, Forbidden, ServiceError
 from api.pages.common import SCALAR, PageRoute, committed, none_if_blank, render
 from api.services import review as review_service
@@ -95,6 +95,17 @@ def _item_context(item: ReviewItemView, user: User) -> dict[str, Any]:
         "original_value": json.dumps(value, default=str),
         "json": lambda v: json.dumps(v, default=str, ensure_ascii=False),
     }
+
+
+@router.get("/items/{item_id}/pages/{page}.png", response_class=Response)
+def page_image(item_id: UUID, page: Annotated[int, FastPath(ge=1, le=500)], principal: CurrentPrincipal, conn: Conn,
+               runtime: RuntimeDep) -> Response:
+    """A fax page with the evidence boxed, rendered on request (never cached: it holds PHI)."""
+    from api.services.documents import page_png
+
+    png = page_png(conn, runtime, user=principal.user, item_id=item_id, page=page)
+    conn.commit()
+    return Response(png, media_type="image/png")
 
 
 @router.get("/items/{item_id}")

@@ -65,6 +65,8 @@ CREATE TABLE notifications (
     sent_at        timestamptz
 );
 CREATE INDEX notifications_pending ON notifications (created_at) WHERE status = 'pending';
+-- One notification of a kind per review item, however often the item's suggestion is replaced.
+CREATE UNIQUE INDEX notifications_item_kind ON notifications (review_item_id, kind) WHERE review_item_id IS NOT NULL;
 
 -- Scheduled tasks: the latest run of each, and a history of every run that did something.
 CREATE TABLE scheduled_tasks (

@@ -111,3 +111,10 @@ JOIN LATERAL (SELECT value, queue, filed_at FROM intake_filings f
 WHERE me.part_id = %(part_id)s
 ORDER BY e.embedding <=> me.embedding
 LIMIT %(limit)s;
+
+-- name: insert_page_words
+INSERT INTO fax_page_words (item_id, page_no, words) VALUES (%(item_id)s, %(page_no)s, %(words)s)
+ON CONFLICT (item_id, page_no) DO NOTHING;
+
+-- name: page_words
+SELECT words FROM fax_page_words WHERE item_id = %(item_id)s AND page_no = %(page_no)s;
