@@ -76,10 +76,17 @@ def deliver_pending(rt: Runtime, *, notifiers: list[Notifier] | None = None, lim
                 failed += 1
                 continue
             message = build_message(conn, row, public_url=rt.settings.public_url)
+            delivered = list(row["detail"].get("delivered") or [])
             errors = []
             for notifier in notifiers:
+                if notifier.name in delivered:
+                    continue  # a retry: this channel has it already
+                if notifier.name == "smtp" and not message.recipients:
+                    errors.append(f"smtp: nobody of the {row['queue'] or 'unit'} queue has an e-mail address")
+                    continue
                 try:
                     notifier.send(message)
+                    delivered.append(notifier.name)
                 except Exception as exc:  # noqa: BLE001 - any transport error: keep it, retry later
                     errors.append(f"{notifier.name}: {exc.__class__.__name__}")
             if not errors:
@@ -91,7 +98,8 @@ def deliver_pending(rt: Runtime, *, notifiers: list[Notifier] | None = None, lim
             else:
                 status = "pending"
                 retrying += 1
-            outbox.finish(conn, notification_id=row["id"], status=status, last_error="; ".join(errors) or None)
+            outbox.finish(conn, notification_id=row["id"], status=status, last_error="; ".join(errors) or None,
+                          delivered=delivered)
             audit.record_event(conn, actor="notifier", action=f"notification.{status}", unit_id=row["unit_id"],
                                subject=f"review_item:{row['review_item_id']}" if row["review_item_id"] else row["kind"],
                                detail={"kind": row["kind"], "recipients": len(message.recipients),

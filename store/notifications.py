@@ -26,9 +26,12 @@ def claim_pending(conn: psycopg.Connection, *, limit: int = 50) -> list[dict]:
     return conn.execute(load("notifications").claim_pending, {"limit": limit}).fetchall()
 
 
-def finish(conn: psycopg.Connection, *, notification_id: UUID, status: str, last_error: str | None = None) -> None:
+def finish(conn: psycopg.Connection, *, notification_id: UUID, status: str, last_error: str | None = None,
+           delivered: list[str] | None = None) -> None:
+    """Record an attempt; `delivered` names the channels that have it (a retry skips them)."""
     conn.execute(load("notifications").finish_notification,
-                 {"id": notification_id, "status": status, "last_error": last_error})
+                 {"id": notification_id, "status": status, "last_error": last_error,
+                  "delivered": Jsonb(sorted(set(delivered or [])))})
 
 
 def counts(conn: psycopg.Connection, *, unit_ids: list[UUID]) -> list[dict]:

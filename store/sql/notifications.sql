@@ -15,6 +15,7 @@ LIMIT %(limit)s;
 -- name: finish_notification
 UPDATE notifications
 SET status = %(status)s, attempts = attempts + 1, last_error = %(last_error)s,
+    detail = detail || jsonb_build_object('delivered', %(delivered)s::jsonb),
     sent_at = CASE WHEN %(status)s = 'sent' THEN now() ELSE sent_at END
 WHERE id = %(id)s;
 
