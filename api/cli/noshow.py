@@ -14,9 +14,15 @@ app = typer.Typer(help="The no-show agent: train a model, score a day.", no_args
 
 @app.command("train")
 def noshow_train(
-    data: Annotated[Path, typer.Option(help="The public no-show CSV or Handoff's appointment CSV.")],
+    data: Annotated[Optional[Path], typer.Option(help="The public no-show CSV or Handoff's appointment CSV; "
+                                                      "without it, the store's own appointments and outcomes.")] = None,
+    unit: Annotated[Optional[list[str]], typer.Option(help="With no --data: only these units' history.")] = None,
 ) -> None:
-    """Train and register a no-show model (stored with skops in HANDOFF_HOME/models)."""
+    """Train and register a no-show model (stored with skops in HANDOFF_HOME/models): from the clinic's
+    own history in the store (appointments before today with a known outcome), or from a file."""
+    if data is None:
+        _train_from_store(unit)
+        return
     from evals.datasets_noshow import file_sha256, load_appointments
     from tools.model_registry import save_noshow_model
     from tools.noshow.model import train
@@ -30,6 +36,21 @@ def noshow_train(
     model = train(frame, data_sha256=file_sha256(data), data_source=str(data))
     path = save_noshow_model(settings().model_dir, model)
     echo(f"registered no-show model {model.meta.version} at {path}")
+
+
+def _train_from_store(units: list[str] | None) -> None:
+    from datetime import date
+
+    from agents.noshow import NotEnoughHistory, train_from_store
+
+    with cli_runtime() as rt:
+        try:
+            model = train_from_store(rt, before=date.today(), unit_codes=units or None, n_threads=None)
+        except NotEnoughHistory as exc:
+            raise UserError(str(exc)) from None
+    m = model.meta
+    echo(f"registered no-show model {m.version} from the store ({m.n_train} appointments to train, "
+         f"{m.n_calibration} to calibrate; days {m.train_start}..{m.calibration_end})")
 
 
 @app.command("score")

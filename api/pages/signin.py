@@ -81,6 +81,8 @@ def home(request: Request, principal: CurrentPrincipal) -> Response:
         return RedirectResponse("/dashboard", status_code=303)
     if me["works_queues"]:
         return RedirectResponse("/queues", status_code=303)
+    if me["administers"]:
+        return RedirectResponse("/admin", status_code=303)
     if me["audits"]:
         return RedirectResponse("/compliance", status_code=303)
     return render(request, "home.html", {"title": "Handoff"})
