@@ -83,6 +83,7 @@ class ReviewItemView(BaseModel):
     claim_version: int | None = None
     # Parts of the output the unit's field policy does not show this reader (models/visibility.py).
     withheld: list[str] = Field(default_factory=list)
+    shown: list[str] = Field(default_factory=list)  # parts the reader's roles may see of this kind of output
 
 
 class DecisionIn(BaseModel):

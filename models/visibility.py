@@ -183,7 +183,8 @@ class FieldAccess(BaseModel):
 
 def project_view(view: dict[str, Any], *, agent: str, parts: set[Part]) -> dict[str, Any]:
     """`view` (a review item as the store returns it) with only what `parts` cover; `withheld` names
-    the parts that were left out, so a page can say what it does not show."""
+    the parts that were left out, so a page can say what it does not show, and `shown` the parts the
+    reader may see (a page image needs document_text)."""
     out = dict(view)
     withheld: set[Part] = set()
     value = out.get("value") if isinstance(out.get("value"), dict) else {}
@@ -220,4 +221,5 @@ def project_view(view: dict[str, Any], *, agent: str, parts: set[Part]) -> dict[
             out[key] = None
             withheld.add(part)
     out["withheld"] = sorted(p.value for p in withheld - parts)
+    out["shown"] = sorted(p.value for p in parts)
     return out

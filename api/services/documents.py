@@ -38,11 +38,11 @@ def page_png(conn: psycopg.Connection, runtime: Runtime, *, user: User, item_id:
     from tools.intake.page_image import boxes_for, draw_boxes, png_bytes, render_page
 
     view = review_service.read_item(conn, user=user, item_id=item_id, purpose="review:page_image")
-    if Part.document_text.value in view.withheld or not view.subject.startswith("inbound_part:") \
-            or view.channel != "fax" or not view.source_pages:
+    if Part.document_text.value not in view.shown:
         raise Forbidden("page images are shown with the document's text, which your role does not see here",
-                        field="page") if Part.document_text.value in view.withheld else NotFound(
-            "this item has no fax pages", field="page")
+                        field="page")
+    if not view.subject.startswith("inbound_part:") or view.channel != "fax" or not view.source_pages:
+        raise NotFound("this item has no fax pages", field="page")
     first, last = view.source_pages
     if not first <= page <= last:
         raise NotFound(f"page: this document is pages {first}-{last}", field="page")

@@ -73,6 +73,12 @@ def _visible_row(conn: psycopg.Connection, *, user: User, item_id: UUID) -> tupl
     return row, roles
 
 
+def agent_of_item(conn: psycopg.Connection, *, user: User, item_id: UUID) -> str:
+    """Which agent's output an item is (404 for an item the user may not see)."""
+    row, _ = _visible_row(conn, user=user, item_id=item_id)
+    return row["agent"]
+
+
 def field_access_of(conn: psycopg.Connection, unit_id: UUID) -> FieldAccess:
     """The unit's field policy (minimum necessary), from its current routing policy version."""
     current = policy_store.current_policy(conn, unit_id=unit_id)
