@@ -96,8 +96,10 @@ def _item_context(item: ReviewItemView, user: User) -> dict[str, Any]:
         "item": item,
         "value": value,
         "summary": value.get("summary") if isinstance(value.get("summary"), str) else None,
+        # What the page shows elsewhere (summary, text; a claim's findings and fixes) is not repeated here.
         "fields": {k: v for k, v in value.items() if k not in ("summary", "source_text", "text")
-                   and not (k == "fields" and nested)},
+                   and not (k == "fields" and nested)
+                   and not (item.agent == "claims" and k in ("findings", "fixes", "claim_row_id"))},
         "extracted": nested,
         "scalars": form_scalars,
         "choices": {k: f.choices for k, f in editable.items() if f.choices and not f.many},
