@@ -19,7 +19,6 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime as GraphRuntime
 
 from agents.gate import route_suggestion
-from agents.jobs import register_decision_handler, register_inbound_handler
 from agents.runtime import Runtime
 from models.claims import Claim, ClaimCheck, ClaimContext, FeeSchedule, PriorClaim, Severity
 from models.governance import Evidence, Suggestion, financial_flag
@@ -308,6 +307,3 @@ def apply_decision(rt: Runtime, decision_id: UUID) -> None:
                                         note=f"version {new_row['version']}", **common)
     check_version(rt, new_row["id"])
 
-
-register_inbound_handler("claim", handle_inbound)
-register_decision_handler(AGENT, apply_decision)

@@ -13,7 +13,7 @@ import difflib
 import logging
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Literal, TypedDict
+from typing import Any, TypedDict
 from uuid import UUID
 
 from langgraph.graph import END, START, StateGraph
@@ -22,11 +22,10 @@ from langgraph.types import Command, interrupt
 from pydantic import BaseModel
 
 from agents.gate import route_suggestion
-from agents.jobs import register_decision_handler, register_inbound_handler
 from agents.runtime import Runtime
-from models.governance import Evidence, Priority, RouteDecision, Suggestion, clinical_flag
+from models.governance import PRIORITY_RANK, Evidence, Priority, RouteDecision, Suggestion, clinical_flag
 from models.inbound import InboundItem
-from store import inbound as inbound_store
+from models.intake import LlmClassification, LlmSummary
 from store import intake as intake_store
 from store import org as org_store
 from store import policy as policy_store
@@ -36,25 +35,6 @@ log = logging.getLogger(__name__)
 AGENT = "intake"
 DUPLICATE_SIMILARITY = 0.95
 DUPLICATE_DAYS = 30
-DocType = Literal["referral", "prior_auth", "lab_result", "imaging_report", "clinical_note", "records_request",
-                  "rx_refill", "payer_correspondence", "appointment_request", "billing_question",
-                  "clinical_question", "forms_request", "other"]
-Urgency = Literal["emergent", "urgent", "routine"]
-_RANK = {"routine": 0, "urgent": 1, "emergent": 2}
-
-
-class LlmClassification(BaseModel):
-    """What the LLM may answer: labels from the closed sets only (structured output)."""
-
-    doc_type: DocType
-    urgency: Urgency
-    injection_suspected: bool
-
-
-class LlmSummary(BaseModel):
-    summary: str
-
-
 class ReviewRequest(BaseModel):
     """What the graph hands to people when it stops for review (the interrupt's payload)."""
 
@@ -326,7 +306,7 @@ def summarize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
 def _suggestion(state: IntakeState) -> Suggestion:
     c = state["classification"]
     floor = state.get("sensitivity", {}).get("urgency_floor", "routine")
-    urgency = max(c["urgency"], floor, key=lambda u: _RANK[u])
+    urgency = max(c["urgency"], floor, key=lambda u: PRIORITY_RANK[u])
     fields = {}
     for f in state.get("fields", []):
         fields.setdefault(f["name"], f["value"])
@@ -512,7 +492,3 @@ def apply_decision(rt: Runtime, decision_id: UUID) -> None:
                                  "reason_code": d["reason_code"], "new_value": d["new_value"],
                                  "decided_by": d["decided_by"]}), config, context=IntakeContext(runtime=rt))
 
-
-for _channel in ("fax", "message", "referral"):
-    register_inbound_handler(_channel, handle_inbound)
-register_decision_handler(AGENT, apply_decision)

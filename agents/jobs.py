@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
 from datetime import datetime, timezone
 from uuid import UUID
 
@@ -19,7 +18,7 @@ from procrastinate.manager import JobManager
 from procrastinate.tasks import configure_task
 
 from agents.runtime import Runtime
-from models.inbound import InboundItem
+from agents.wiring import WIRING, Wiring
 from store import inbound as inbound_store
 from store import routing
 
@@ -31,19 +30,16 @@ app = procrastinate.App(connector=procrastinate.PsycopgConnector())
 # separate job manager, so it works the same whether or not a worker runs in this process.
 _defer_manager = JobManager(procrastinate.SyncPsycopgConnector())
 
-InboundHandler = Callable[[Runtime, InboundItem], None]
-DecisionHandler = Callable[[Runtime, UUID], None]
-_handlers: dict[str, InboundHandler] = {}
-_decision_handlers: dict[str, DecisionHandler] = {}
 _runtime: Runtime | None = None
+_wiring: Wiring = WIRING
 
 
-def bind_runtime(runtime: Runtime) -> None:
-    """Give tasks run by this process their settings and pool (called by the worker's entry), load
-    the agents so that their handlers are registered, and requeue what a crash left unfinished."""
-    global _runtime
+def bind_runtime(runtime: Runtime, *, wiring: Wiring = WIRING) -> None:
+    """Give tasks run by this process their settings, pool and agent table (agents/wiring.py; called
+    by the worker's entry), and requeue what a crash left unfinished."""
+    global _runtime, _wiring
     _runtime = runtime
-    load_agents()
+    _wiring = wiring
     requeue_unfinished(runtime)
 
 
@@ -66,39 +62,10 @@ def requeue_unfinished(runtime: Runtime) -> int:
     return requeued
 
 
-_agents_loaded = False
-
-
-def load_agents() -> None:
-    """Import the agent modules (each registers its handlers once, on first import)."""
-    global _agents_loaded
-    if _agents_loaded:
-        return
-    import importlib
-
-    for name in AGENT_MODULES:
-        importlib.import_module(name)
-    _agents_loaded = True
-
-
-AGENT_MODULES = ("agents.noshow", "agents.intake", "agents.claims")
-
-
 def _require_runtime() -> Runtime:
     if _runtime is None:
         raise RuntimeError("jobs ran before bind_runtime(); start workers through `handoff worker`")
     return _runtime
-
-
-def register_inbound_handler(channel: str, handler: InboundHandler) -> None:
-    """Agents register the handler for their channel (fax, message, referral, appointments, claim)."""
-    _handlers[channel] = handler
-
-
-def register_decision_handler(agent: str, handler: DecisionHandler) -> None:
-    """Agents register what to do once a reviewer's final decision on their suggestion is in
-    (resume the interrupted graph, file the item, apply the corrected value)."""
-    _decision_handlers[agent] = handler
 
 
 def enqueue_decision(conn: psycopg.Connection, *, decision_id: UUID) -> int:
@@ -126,7 +93,7 @@ def process_inbound(item_id: str) -> None:
         if item is None:
             log.warning("process_inbound: no inbound item %s", item_id)
             return
-        handler = _handlers.get(item.channel)
+        handler = _wiring.inbound.get(item.channel)
         if handler is None:
             # Kept, and said plainly: the item waits until an agent for its channel is installed.
             inbound_store.record_inbound_event(conn, item_id=item.id, event="no_agent", detail={"channel": item.channel})
@@ -149,7 +116,7 @@ def apply_decision(decision_id: str) -> None:
     rt = _require_runtime()
     with rt.pool.connection() as conn:
         agent = routing.agent_of_decision(conn, decision_id=UUID(decision_id))
-    handler = _decision_handlers.get(agent) if agent else None
+    handler = _wiring.decisions.get(agent) if agent else None
     if handler is None:
         log.info("apply_decision: no decision handler for agent %s; the decision stays logged", agent)
         return
@@ -179,9 +146,9 @@ async def retry_stalled_jobs_now() -> int:
     return len(stalled)
 
 
-def run_worker(runtime: Runtime, *, concurrency: int = 1, wait: bool = True) -> None:
+def run_worker(runtime: Runtime, *, concurrency: int = 1, wait: bool = True, wiring: Wiring = WIRING) -> None:
     """Run a worker in the foreground until interrupted (or, with wait=False, until the queue is empty)."""
-    bind_runtime(runtime)
+    bind_runtime(runtime, wiring=wiring)
     with app.replace_connector(procrastinate.PsycopgConnector(conninfo=runtime.database_url)):
         app.run_worker(concurrency=concurrency, wait=wait)
 
@@ -189,8 +156,9 @@ def run_worker(runtime: Runtime, *, concurrency: int = 1, wait: bool = True) -> 
 class InProcessWorker:
     """A worker on a background thread, for `handoff serve` and `handoff demo` on one machine."""
 
-    def __init__(self, runtime: Runtime, *, concurrency: int = 1):
+    def __init__(self, runtime: Runtime, *, concurrency: int = 1, wiring: Wiring = WIRING):
         self._runtime = runtime
+        self._wiring = wiring
         self._concurrency = concurrency
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
@@ -198,7 +166,7 @@ class InProcessWorker:
         self._ready = threading.Event()
 
     def start(self) -> None:
-        bind_runtime(self._runtime)
+        bind_runtime(self._runtime, wiring=self._wiring)
         self._thread = threading.Thread(target=self._run, name="handoff-worker", daemon=True)
         self._thread.start()
         self._ready.wait(timeout=30)

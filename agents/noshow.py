@@ -17,7 +17,6 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime as GraphRuntime
 
 from agents.gate import route_suggestion
-from agents.jobs import register_decision_handler
 from agents.runtime import Runtime
 from models.governance import RouteDecision, Suggestion
 from models.patients import Patient
@@ -248,5 +247,3 @@ def apply_decision(runtime: Runtime, decision_id: UUID) -> None:
                                            suggestion_id=suggestion.id, decision_id=decision_id,
                                            applied_by=d["decided_by"])
 
-
-register_decision_handler(AGENT, apply_decision)

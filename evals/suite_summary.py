@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
 
 from evals.metrics import bootstrap_interval
 from evals.model_card import NotApplicable
 from evals.runner import SuiteContext, SuiteOutput, register_suite
+from models.intake import LlmSummary
 from tools.intake.summarize import sentence_spans, summarize_extractive, traceable_share
 
 DEFAULT_DATA = (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mts_dialog" / "Main-Dataset"
@@ -30,12 +30,6 @@ ROUGE_KEYS = ("rouge1", "rouge2", "rougeL")
 
 class MtsDialogMissing(FileNotFoundError):
     """The MTS-Dialog CSV is not where the suite looks; the suite is skipped with this message."""
-
-
-class LlmSummaryAnswer(BaseModel):
-    """What the LLM path must answer (prompts/intake_summarize.txt): the summary, at most three sentences."""
-
-    summary: str
 
 
 def load_mts_dialog(path: Path, *, limit: int | None = None) -> pd.DataFrame:
@@ -74,7 +68,7 @@ def _llm_summaries(dialogues: list[str], options: dict[str, Any]) -> tuple[list[
         # DESIGN promise 6: identifiers are redacted before any text leaves for an LLM.
         redacted = redact_phi(dialogue, level="identifiers").text
         try:
-            answer = gateway.structured("intake_summarize", LlmSummaryAnswer, document=redacted)
+            answer = gateway.structured("intake_summarize", LlmSummary, document=redacted)
             prompt_hash = answer.prompt_hash
             text = answer.value.summary
             out.append([text[s:e] for s, e in sentence_spans(text)])

@@ -90,6 +90,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from models.governance import PRIORITY_RANK
 from models.intake import InboundLabel
 from models.patients import Patient
 from tools.npi import npi_check_digit
@@ -806,7 +807,6 @@ _SCENARIOS = {
 }
 _URGENCY_OF = {"emergency_symptoms": "emergent", "self_harm": "emergent", "critical_result": "emergent",
                "abnormal_result": "urgent", "abuse": "urgent", "controlled_substance": "routine", "pregnancy": "routine"}
-_RANK = {"routine": 0, "urgent": 1, "emergent": 2}
 
 
 def _lab_table(rng: random.Random, *, family: str, lang: str, kind: str) -> tuple[str, list[str]]:
@@ -963,7 +963,7 @@ def _build_item(rng: random.Random, *, family: str, idx: int, patient: Patient, 
     def add_cat(cat: str) -> None:
         nonlocal urgency
         categories.add(cat)
-        if _RANK[_URGENCY_OF[cat]] > _RANK[urgency]:
+        if PRIORITY_RANK[_URGENCY_OF[cat]] > PRIORITY_RANK[urgency]:
             urgency = _URGENCY_OF[cat]
 
     if scen.startswith("pos_"):

@@ -230,8 +230,8 @@ class ClaimContext(BaseModel):
 # ---------------------------------------------------------------------------------------------
 
 
-class Evidence(BaseModel):
-    """Where a finding comes from: the line, the code, and the table row that decided it."""
+class FindingEvidence(BaseModel):
+    """Where a claim rule's finding comes from: the line, the code, and the table row that decided it."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -254,7 +254,7 @@ class Finding(BaseModel):
     carc_description: str | None = None
     rarc: str | None = None
     message: str
-    evidence: Evidence
+    evidence: FindingEvidence
     suggested_fix: str
 
 

@@ -33,7 +33,8 @@ class Priority(StrEnum):
     emergent = "emergent"
 
 
-PRIORITY_RANK = {Priority.routine: 0, Priority.urgent: 1, Priority.emergent: 2}
+# The one urgency order: the order Priority declares its members in.
+PRIORITY_RANK: dict[str, int] = {p.value: rank for rank, p in enumerate(Priority)}
 
 
 class Queue(StrEnum):

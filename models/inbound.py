@@ -8,7 +8,9 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-Channel = Literal["fax", "message", "referral", "appointments", "claim"]
+# The channels the intake agent reads (and labeled intake data names), then every accepted channel.
+IntakeChannel = Literal["fax", "message", "referral"]
+Channel = Literal[IntakeChannel, "appointments", "claim"]
 
 
 class InboundItem(BaseModel):

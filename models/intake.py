@@ -8,8 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.governance import ClinicalCategory, Priority
+from models.inbound import IntakeChannel
 
-Channel = Literal["fax", "message", "referral"]
 DocType = Literal[
     "referral",
     "prior_auth",
@@ -26,6 +26,7 @@ DocType = Literal[
     "other",
 ]
 DOC_TYPES: tuple[str, ...] = DocType.__args__  # type: ignore[attr-defined]
+# The values of models.governance.Priority, in its order (tests hold the two together).
 Urgency = Literal["routine", "urgent", "emergent"]
 CATEGORIES: tuple[str, ...] = tuple(c.value for c in ClinicalCategory)
 RedactionLevel = Literal["none", "identifiers", "strict"]
@@ -51,7 +52,7 @@ class InboundLabel(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: str
-    channel: Channel
+    channel: IntakeChannel
     text: str
     file: str | None = None
     doc_type: DocType
@@ -160,6 +161,22 @@ class InjectionReport(BaseModel):
     score: float = Field(ge=0.0, le=1.0)
     threshold: float
     findings: list[InjectionFinding] = Field(default_factory=list)
+
+
+class LlmClassification(BaseModel):
+    """What an LLM may answer when it classifies (prompts/intake_classify.txt): labels from the closed
+    sets only (structured output)."""
+
+    doc_type: DocType
+    urgency: Urgency
+    injection_suspected: bool
+
+
+class LlmSummary(BaseModel):
+    """What an LLM must answer when it summarizes (prompts/intake_summarize.txt): at most three
+    sentences."""
+
+    summary: str
 
 
 class RedactedSpan(BaseModel):

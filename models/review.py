@@ -141,11 +141,13 @@ class OverrideField(BaseModel):
 
 def editable_fields(agent: str, kind: str) -> list[OverrideField]:
     """The values of an output a reviewer may correct; everything else the agent set is internal."""
-    from models.intake import DOC_TYPES
+    from typing import get_args
+
+    from models.intake import DOC_TYPES, Urgency
 
     if agent == "intake":
         return [OverrideField(key="doc_type", choices=DOC_TYPES),
-                OverrideField(key="urgency", choices=("routine", "urgent", "emergent")),
+                OverrideField(key="urgency", choices=get_args(Urgency)),
                 OverrideField(key="summary"), OverrideField(key="fields")]
     if agent == "noshow":
         return [OverrideField(key="actions", choices=NOSHOW_ACTIONS.get(kind, ()), many=True)]

@@ -141,8 +141,6 @@ def intake_classifier(tmp_path_factory):
 @pytest.fixture
 def intake_runtime(runtime, demo_org, intake_classifier):
     """A runtime whose intake agent uses the session's classifier."""
-    import agents.intake  # noqa: F401 (registers the intake handlers)
-
     runtime.cached("intake_classifier", lambda: intake_classifier)
     return runtime
 

@@ -7,6 +7,7 @@ import psycopg
 import pytest
 
 from agents import jobs
+from agents.wiring import WIRING
 from store import inbound as inbound_store
 from store import org as org_store
 from store.blobs import read_blob
@@ -67,13 +68,8 @@ def test_worker_runs_registered_handler_and_keeps_items_without_one(runtime, set
         jobs.enqueue_inbound(conn, item_id=msg.item.id)
         appts = _accept(conn, settings, b"appointment file", channel="appointments")  # no agent reads these
         jobs.enqueue_inbound(conn, item_id=appts.item.id)
-    jobs.load_agents()  # what a worker does at start; then this test's handler stands in for intake's
-    real = jobs._handlers.get("message")
-    jobs.register_inbound_handler("message", count_pages)
-    try:
-        jobs.run_worker(runtime, wait=False)
-    finally:
-        jobs.register_inbound_handler("message", real)
+    # The real table, with this test's handler standing in for intake's on messages.
+    jobs.run_worker(runtime, wait=False, wiring=WIRING.with_inbound("message", count_pages))
     assert seen == [msg.item.id]
     with runtime.pool.connection() as conn:
         assert [e["event"] for e in inbound_store.inbound_events(conn, item_id=msg.item.id)] == ["accepted", "queued", "processed"]
@@ -94,13 +90,8 @@ def test_items_whose_job_was_lost_are_requeued_when_a_worker_starts(runtime, set
     with runtime.pool.connection() as conn:  # the job is lost (a crash, a purged queue)
         conn.execute("DELETE FROM procrastinate_jobs WHERE queueing_lock = %s", (f"inbound:{acc.item.id}",))
         conn.commit()
-    jobs.load_agents()
-    real = jobs._handlers.get("message")
-    jobs.register_inbound_handler("message", lambda rt, item: seen.append(item.id))
-    try:
-        jobs.run_worker(runtime, wait=False)  # bind_runtime requeues, then the worker runs it
-    finally:
-        jobs.register_inbound_handler("message", real)
+    # bind_runtime requeues, then the worker runs it
+    jobs.run_worker(runtime, wait=False, wiring=WIRING.with_inbound("message", lambda rt, item: seen.append(item.id)))
     assert seen == [acc.item.id]
     with runtime.pool.connection() as conn:
         assert inbound_store.unfinished_inbound(conn) == []
@@ -128,11 +119,25 @@ def test_jobs_of_a_dead_worker_run_again(runtime, settings, demo_org):
                 return await jobs.retry_stalled_jobs_now()
 
     assert asyncio.run(retry()) == 1
-    jobs.load_agents()
-    real = jobs._handlers.get("message")
-    jobs.register_inbound_handler("message", lambda rt, item: seen.append(item.id))
-    try:
-        jobs.run_worker(runtime, wait=False)
-    finally:
-        jobs.register_inbound_handler("message", real)
+    jobs.run_worker(runtime, wait=False, wiring=WIRING.with_inbound("message", lambda rt, item: seen.append(item.id)))
     assert seen == [acc.item.id]
+
+
+def test_one_table_wires_channels_and_decisions_to_agents():
+    """agents/wiring.py is the only place that says which agent reads a channel or applies a
+    decision; agent modules do not reach into the job queue to register themselves on import."""
+    import ast
+    from pathlib import Path
+    from typing import get_args
+
+    from agents import claims, intake, noshow
+    from models.inbound import Channel
+
+    assert set(WIRING.inbound) == set(get_args(Channel)) - {"appointments"}
+    assert WIRING.inbound["fax"] is intake.handle_inbound and WIRING.inbound["claim"] is claims.handle_inbound
+    assert WIRING.decisions == {"intake": intake.apply_decision, "noshow": noshow.apply_decision}
+    agents_dir = Path(jobs.__file__).parent
+    for module in ("intake", "noshow", "claims"):
+        tree = ast.parse((agents_dir / f"{module}.py").read_text())
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert "agents.jobs" not in imported, f"agents/{module}.py imports the job queue"

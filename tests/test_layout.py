@@ -78,3 +78,30 @@ def test_every_module_says_its_job():
     missing = [str(p.relative_to(REPO)) for room in ROOMS for p in _py_files(room)
                if p.name != "__init__.py" and p.stat().st_size and ast.get_docstring(ast.parse(p.read_text())) is None]
     assert not missing, f"modules without a docstring: {missing}"
+
+
+def test_one_declaration_for_each_vocabulary_term():
+    """Labels, channels, urgency order, evidence and LLM answer shapes are declared once, in models/."""
+    from typing import get_args
+
+    from models.governance import PRIORITY_RANK, Priority
+    from models.intake import Urgency
+
+    declared = re.compile(r"^(?:(DocType|Urgency|Channel|IntakeChannel|PRIORITY_RANK|URGENCY_ORDER|_RANK)\s*[:=]"
+                          r"|class\s+(Evidence|LlmClassification|LlmSummary\w*)\b)", re.M)
+    where: dict[str, list[str]] = {}
+    for room in ROOMS:
+        for p in _py_files(room):
+            for m in declared.finditer(p.read_text()):
+                where.setdefault(m.group(1) or m.group(2), []).append(str(p.relative_to(REPO)))
+    assert {k: v for k, v in where.items() if len(v) > 1} == {}
+    assert all(v[0].startswith("models/") for k, v in where.items() if k != "URGENCY_ORDER"), where
+    assert "_RANK" not in where
+    assert get_args(Urgency) == tuple(p.value for p in Priority) == tuple(PRIORITY_RANK)
+
+
+def test_every_prompt_file_is_loaded_somewhere():
+    prompts = {p.stem for p in (REPO / "prompts").glob("*.txt")}
+    code = "\n".join(p.read_text() for room in ROOMS for p in _py_files(room))
+    unused = {name for name in prompts if f'"{name}"' not in code}
+    assert not unused, f"prompt files nothing loads: {sorted(unused)}"

@@ -18,9 +18,9 @@ from models.claims import (
     Claim,
     ClaimCheck,
     ClaimContext,
-    Evidence,
     ExceptionKind,
     Finding,
+    FindingEvidence,
     RuleState,
     RuleStatus,
     ServiceLine,
@@ -109,7 +109,7 @@ def _finding(rule: Rule, tables: CodeTables, message: str, fix: str, *, severity
         carc_description=tables.describe_adjustment(carc),
         rarc=rarc if rarc is not None else rule.rarc,
         message=message,
-        evidence=Evidence.model_construct(**{**dict.fromkeys(Evidence.model_fields), **evidence}),
+        evidence=FindingEvidence.model_construct(**{**dict.fromkeys(FindingEvidence.model_fields), **evidence}),
         suggested_fix=fix,
     )
 

@@ -20,7 +20,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from models.governance import ClinicalCategory, Priority
+from models.governance import PRIORITY_RANK, ClinicalCategory, Priority
 from models.scheduling import ModelMeta
 from tools.embed import EMBED_DIM, LOCAL_MODEL_VERSION, embed_texts
 from tools.intake.cues import CUE_NAMES, cue_features, strip_boilerplate
@@ -28,7 +28,7 @@ from tools.intake.sensitivity import detect_sensitivity
 
 MODEL_NAME = "intake"
 MAX_CHARS = 2000  # the embedding sees about 256 tokens; TF-IDF sees the same head of the text
-URGENCY_ORDER = ("routine", "urgent", "emergent")
+URGENCY_ORDER: tuple[str, ...] = tuple(PRIORITY_RANK)  # routine, urgent, emergent
 _CATEGORIES = tuple(c.value for c in ClinicalCategory)
 SENSITIVITY_NAMES: tuple[str, ...] = tuple(f"sens:{c}" for c in _CATEGORIES) + tuple(f"floor:{u}" for u in URGENCY_ORDER) \
     + ("sens:out_of_medicine",)
@@ -85,9 +85,8 @@ class IntakePrediction:
 
 def final_urgency(predicted: str, floor: Priority | str) -> str:
     """The more urgent of the classifier's urgency and the sensitivity detector's floor."""
-    rank = {u: i for i, u in enumerate(URGENCY_ORDER)}
     floor_value = floor.value if isinstance(floor, Priority) else str(floor)
-    return predicted if rank[predicted] >= rank[floor_value] else floor_value
+    return predicted if PRIORITY_RANK[predicted] >= PRIORITY_RANK[floor_value] else floor_value
 
 
 @dataclass
