@@ -135,7 +135,8 @@ def test_one_table_wires_channels_and_decisions_to_agents():
 
     assert set(WIRING.inbound) == set(get_args(Channel)) - {"appointments"}
     assert WIRING.inbound["fax"] is intake.handle_inbound and WIRING.inbound["claim"] is claims.handle_inbound
-    assert WIRING.decisions == {"intake": intake.apply_decision, "noshow": noshow.apply_decision}
+    assert WIRING.decisions == {"intake": intake.apply_decision, "noshow": noshow.apply_decision,
+                                "claims": claims.apply_decision}  # issue 12: a biller's decision takes effect
     agents_dir = Path(jobs.__file__).parent
     for module in ("intake", "noshow", "claims"):
         tree = ast.parse((agents_dir / f"{module}.py").read_text())
