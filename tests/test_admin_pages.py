@@ -175,3 +175,11 @@ def test_policy_api(clinic, runtime):
     assert client.get("/api/v1/units/family-med/policy").status_code == 403
     assert client.put("/api/v1/units/family-med/policy", headers={"X-CSRF-Token": r.json()["csrf_token"]},
                       json={"changes": {"qa_sample_rate": 1}, "expected_version": 2}).status_code == 403
+
+
+def test_an_empty_database_says_how_to_start(runtime):
+    from api.app import create_app
+
+    with TestClient(create_app(runtime=runtime, worker=False)) as client:
+        page = client.get("/login", headers=HTML)
+    assert page.status_code == 200 and "handoff init" in page.text

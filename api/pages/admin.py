@@ -16,8 +16,6 @@ from api.pages.common import PageRoute, committed, none_if_blank, render
 from api.services import admin as service
 from api.services.registry import MAX_BYTES, import_registry
 from models.org import Role
-from store import org as org_store
-from store import policy as policy_store
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False, default_response_class=HTMLResponse)
 Username = Annotated[str, FastPath(pattern=r"^[a-z0-9_.@-]{2,80}$")]
@@ -35,11 +33,10 @@ MESSAGES = {
 
 
 def _context(conn, principal, **extra):
-    user = principal.user
     org = service.the_organization(conn)
-    mine = service.administered_units(user)
-    units = [u for u in org_store.list_units(conn) if u.id in mine]
-    versions = {u.code: (policy_store.current_policy(conn, unit_id=u.id) or None) for u in units}
+    overview = service.units_overview(conn, admin=principal.user)
+    units = [u for u, _ in overview]
+    versions = {u.code: v for u, v in overview}
     return {"title": "Administration", "org": org, "units": units, "versions": versions,
             "people": service.people(conn, org_id=org.id), "roles": ROLES,
             "admin_message": MESSAGES.get(extra.pop("done", "") or ""), **extra}

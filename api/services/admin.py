@@ -116,6 +116,23 @@ def initialize(conn: psycopg.Connection, *, org_name: str, unit_code: str, unit_
     return unit, admin
 
 
+def has_organization(conn: psycopg.Connection) -> bool:
+    return bool(org_store.list_organizations(conn))
+
+
+def units_overview(conn: psycopg.Connection, *, admin: User) -> list[tuple[ServiceUnit, int | None]]:
+    """The units an admin administers, each with its current policy version."""
+    from store import policy as policy_store
+
+    mine = administered_units(admin)
+    out = []
+    for unit in org_store.list_units(conn):
+        if unit.id in mine:
+            pv = policy_store.current_policy(conn, unit_id=unit.id)
+            out.append((unit, pv.version if pv else None))
+    return out
+
+
 def the_organization(conn: psycopg.Connection):
     orgs = org_store.list_organizations(conn)
     if not orgs:
