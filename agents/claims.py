@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypedDict
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime as GraphRuntime
@@ -26,7 +26,6 @@ from models.inbound import InboundItem
 from models.org import BillingProfile
 from store import claims as claims_store
 from store import org as org_store
-from store.blobs import read_blob
 
 log = logging.getLogger(__name__)
 AGENT = "claims"
@@ -34,11 +33,15 @@ RULES_VERSION = "claim-rules-1"
 # Rules are deterministic table lookups; on the synthetic claims suite their precision is 1.0. A
 # finding is reported with this confidence, not 1.0, to leave room for table errors.
 FINDING_CONFIDENCE = 0.99
+SUGGESTION_NAMESPACE = UUID("0c9e6f0a-3b7d-4c1e-8d2f-5a4b3c2d1e0f")
 HIGH_RISK = 0.5  # a denial risk at or above this is a financial flag (always to a biller)
 
 
 class ClaimsState(TypedDict, total=False):
     claim_row_id: str
+    claim: dict  # as checked: the stored claim with coverage dates from the registry
+    context: dict  # as checked: the claim's context completed from the records
+    context_sources: dict
     check: dict
     risk: float | None
     model_version: str
@@ -84,7 +87,11 @@ def load_denial_model(rt: Runtime):
     return rt.cached("denial_model", build)
 
 
-def _context_for(conn, row: dict, claim: Claim) -> ClaimContext:
+def context_for(conn, row: dict, claim: Claim) -> tuple[Claim, ClaimContext, dict[str, str]]:
+    """The claim's own context, completed from the records: earlier claims and the unit's fee
+    schedule, then payer rules, authorizations, eligibility and coverage dates (agents.coverage)."""
+    from agents.coverage import assemble_claim_context
+
     context = ClaimContext.model_validate(row["context"])
     updates = {}
     if context.prior_claims is None:
@@ -93,13 +100,13 @@ def _context_for(conn, row: dict, claim: Claim) -> ClaimContext:
         updates["prior_claims"] = [PriorClaim(
             claim_id=c.id, patient_id=c.patient.id, billing_npi=c.billing_npi, voided=c.frequency_code == "8",
             lines=[(ln.code, ln.service_date, tuple(ln.modifiers)) for ln in c.service_lines]) for c in earlier]
+    unit = org_store.get_unit(conn, unit_id=row["unit_id"])
     if context.fee_schedule is None:
-        unit = org_store.get_unit(conn, unit_id=row["unit_id"])
         profile: BillingProfile = unit.billing_profile
         if profile.fee_schedule:
             updates["fee_schedule"] = FeeSchedule(service_unit=unit.code, charges=profile.fee_schedule,
                                                   tolerance=profile.fee_tolerance)
-    return context.model_copy(update=updates)
+    return assemble_claim_context(conn, org_id=unit.org_id, claim=claim, context=context.model_copy(update=updates))
 
 
 def check_rules(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dict:
@@ -109,9 +116,10 @@ def check_rules(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dic
     with rt.pool.connection() as conn:
         row = claims_store.get_claim(conn, claim_id=UUID(state["claim_row_id"]))
         claim = Claim.model_validate(row["payload"])
-        context = _context_for(conn, row, claim)
+        claim, context, sources = context_for(conn, row, claim)
     check = check_claim(claim, tables=load_tables(rt), context=context)
-    return {"check": check.model_dump(mode="json")}
+    return {"check": check.model_dump(mode="json"), "claim": claim.model_dump(mode="json"),
+            "context": context.model_dump(mode="json"), "context_sources": sources}
 
 
 def score_denial_risk(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dict:
@@ -119,18 +127,16 @@ def score_denial_risk(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) 
     model = load_denial_model(rt)
     if model is None:
         return {"risk": None, "model_version": RULES_VERSION}
-    with rt.pool.connection() as conn:
-        row = claims_store.get_claim(conn, claim_id=UUID(state["claim_row_id"]))
-    claim = Claim.model_validate(row["payload"])
+    claim = Claim.model_validate(state["claim"])
     check = ClaimCheck.model_validate(state["check"])
-    risk = float(model.predict_proba([claim], [check], [ClaimContext.model_validate(row["context"])])[0])
+    risk = float(model.predict_proba([claim], [check], [ClaimContext.model_validate(state["context"])])[0])
     return {"risk": risk, "model_version": f"{RULES_VERSION}+{model.version}"}
 
 
 def _suggestion(state: ClaimsState, row: dict) -> Suggestion:
     from tools.claims.fixes import proposed_fixes
 
-    claim = Claim.model_validate(row["payload"])
+    claim = Claim.model_validate(state.get("claim") or row["payload"])
     check = ClaimCheck.model_validate(state["check"])
     risk = state.get("risk")
     amount = claim.total_charge if claim.total_charge is not None else sum(
@@ -150,6 +156,7 @@ def _suggestion(state: ClaimsState, row: dict) -> Suggestion:
     evidence = [Evidence(kind="rule", source=f.rule_id, note=f.message, value={"kind": f.kind.value, "fix": f.suggested_fix, "carc": f.carc})
                 for f in check.findings[:30]]
     return Suggestion(
+        id=uuid5(SUGGESTION_NAMESPACE, f"claims:{row['id']}"),  # one per stored claim: a re-run routes once
         agent=AGENT, kind="claim_check", unit_id=row["unit_id"], subject=f"claim:{row['unit_code']}:{claim.id}",
         label=label, confidence=round(confidence, 6), amount=amount, evidence=evidence, flags=flags,
         value={"claim_id": claim.id, "payer_id": claim.coverage.payer_id, "total_charge": str(amount),
@@ -157,6 +164,7 @@ def _suggestion(state: ClaimsState, row: dict) -> Suggestion:
                "findings": [f.model_dump(mode="json") for f in check.findings],
                "fixes": [f.model_dump(mode="json") for f in proposed_fixes(claim, check.findings)],
                "rules_not_run": [s.model_dump(mode="json") for s in check.statuses if s.state != "ran"],
+               "context_sources": state.get("context_sources", {}),
                "denial_risk": None if risk is None else round(risk, 4),
                "note": None if risk is not None else "no denial model registered: rules only"},
         model_version=state.get("model_version", RULES_VERSION), input_hash=str(row["id"]),
@@ -173,8 +181,9 @@ def route(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dict:
         suggestion = _suggestion(state, row)
         outcome = route_suggestion(conn, suggestion)
         auto = outcome.route.decision.value == "auto"
-        claims_store.record_claim_event(conn, claim_id=row["id"], unit_id=row["unit_id"],
-                                        event="ready" if auto else "review", actor="auto" if auto else "gate")
+        if outcome.suggestion is suggestion:  # routed now, not a re-run the gate already recorded
+            claims_store.record_claim_event(conn, claim_id=row["id"], unit_id=row["unit_id"],
+                                            event="ready" if auto else "review", actor="auto" if auto else "gate")
     return {"route": {"suggestion_id": str(suggestion.id), "decision": outcome.route.decision.value,
                       "queue": outcome.route.queue, "reasons": outcome.route.reasons, "label": suggestion.label}}
 
@@ -199,7 +208,7 @@ def process_item(rt: Runtime, item: InboundItem) -> list[dict]:
         rows = claims_store.claims_of_item(conn, item_id=item.id)
     if not rows:
         try:
-            parsed = read_claims(read_blob(rt.settings.blob_dir, item.sha256))
+            parsed = read_claims(rt.read_blob(item.sha256))
         except ClaimInputError as exc:
             log.warning("claims: item %s unreadable: %s", item.id, exc.__class__.__name__)
             return []
@@ -213,8 +222,9 @@ def process_item(rt: Runtime, item: InboundItem) -> list[dict]:
         if done.values.get("route"):
             outcomes.append(done.values["route"])
             continue
-        outcomes.append(graph.invoke({"claim_row_id": str(row["id"])}, config,
-                                     context=ClaimsContext(runtime=rt)).get("route", {}))
+        # A thread a crash stopped mid-way continues from its last checkpoint.
+        given = None if done.next else {"claim_row_id": str(row["id"])}
+        outcomes.append(graph.invoke(given, config, context=ClaimsContext(runtime=rt)).get("route", {}))
     return outcomes
 
 
@@ -307,3 +317,20 @@ def apply_decision(rt: Runtime, decision_id: UUID) -> None:
                                         note=f"version {new_row['version']}", **common)
     check_version(rt, new_row["id"])
 
+
+def recheck_claim(rt: Runtime, *, claim_row_id: UUID, actor: str) -> dict:
+    """Check a stored claim again after its records changed (a 271, an authorization, a payer
+    profile): a new graph thread, logged; the gate replaces the claim's open review item."""
+    from uuid import uuid4
+
+    from store import audit
+
+    with rt.pool.connection() as conn:
+        row = claims_store.get_claim(conn, claim_id=claim_row_id)
+        if row is None:
+            raise LookupError(f"no stored claim {claim_row_id}")
+        audit.record_event(conn, actor=actor, action="claim.rechecked", unit_id=row["unit_id"],
+                           subject=f"claim:{row['unit_code']}:{row['claim_key']}")
+    graph = build_graph(checkpointer=rt.checkpointer)
+    config = {"configurable": {"thread_id": f"claims:{claim_row_id}:recheck:{uuid4()}"}}
+    return graph.invoke({"claim_row_id": str(claim_row_id)}, config, context=ClaimsContext(runtime=rt)).get("route", {})

@@ -85,11 +85,17 @@ def decide_route(suggestion: Suggestion, policy: Policy, *, policy_version: int,
         priority = _max_priority(priority, Priority.emergent)
     elif categories & _URGENT:
         priority = _max_priority(priority, Priority.urgent)
+    elif categories and "language_unsupported" in flags:
+        # A cue fired in a text our models cannot read: whatever it is, a person should see it soon.
+        priority = _max_priority(priority, Priority.urgent)
     if priority == Priority.emergent:
         reasons.add("urgency:emergent")
 
     decision = RouteDecision.review if reasons else RouteDecision.auto
-    queue = policy.clinical_queue if categories else policy.queue_for(suggestion.agent, suggestion.label)
+    # Clinical content stays with clinicians: a label (an LLM's, say) cannot move it to a queue whose
+    # staff may not read clinical text.
+    clinical = bool(categories) or "clinical_content" in flags
+    queue = policy.clinical_queue if clinical else policy.queue_for(suggestion.agent, suggestion.label)
     if human_only_queue is not None:
         queue = human_only_queue
     qa_sample = decision == RouteDecision.auto and qa_draw(suggestion.id, policy_version) < policy.qa_sample_rate
@@ -114,12 +120,20 @@ def decide_route(suggestion: Suggestion, policy: Policy, *, policy_version: int,
 
 
 def route_suggestion(conn: psycopg.Connection, suggestion: Suggestion, *, now: datetime | None = None) -> GateOutcome:
-    """Route and record one suggestion. The caller's transaction (if any) holds all three writes."""
+    """Route and record one suggestion. The caller's transaction (if any) holds all three writes.
+
+    Idempotent by suggestion id: an agent that derives the id from its run (a graph step re-run
+    after a crash) gets back what was recorded the first time, and nothing is written twice."""
     current = policy_store.current_policy(conn, unit_id=suggestion.unit_id)
     if current is None:
         raise NoPolicy(f"service unit {suggestion.unit_id} has no routing policy; run `handoff policy set`")
-    route = decide_route(suggestion, current.policy, policy_version=current.version, now=now or datetime.now(timezone.utc))
     with conn.transaction():
+        routing.lock_suggestion_id(conn, suggestion_id=suggestion.id)
+        recorded = recorded_outcome(conn, suggestion_id=suggestion.id)
+        if recorded is not None:
+            return recorded
+        route = decide_route(suggestion, current.policy, policy_version=current.version,
+                             now=now or datetime.now(timezone.utc))
         routing.insert_suggestion(conn, suggestion)
         routing.insert_route(conn, route)
         item = None
@@ -130,3 +144,15 @@ def route_suggestion(conn: psycopg.Connection, suggestion: Suggestion, *, now: d
                 notifications.enqueue(conn, unit_id=route.unit_id, kind="review.emergent", queue=route.queue,
                                       review_item_id=item.id, detail={"sla_due": route.sla_due.isoformat()})
     return GateOutcome(suggestion=suggestion, route=route, review_item=item)
+
+
+def recorded_outcome(conn: psycopg.Connection, *, suggestion_id) -> GateOutcome | None:
+    """What the gate recorded for a suggestion id, or None when it has not routed it."""
+    suggestion = routing.get_suggestion(conn, suggestion_id=suggestion_id)
+    if suggestion is None:
+        return None
+    route = routing.get_route_for(conn, suggestion_id=suggestion_id)
+    if route is None:  # cannot happen: both are written in one transaction
+        raise RuntimeError(f"suggestion {suggestion_id} has no route")
+    return GateOutcome(suggestion=suggestion, route=route,
+                       review_item=routing.review_item_for_suggestion(conn, suggestion_id=suggestion_id))

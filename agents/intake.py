@@ -14,7 +14,7 @@ import logging
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, TypedDict
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime as GraphRuntime
@@ -29,7 +29,6 @@ from models.intake import LlmClassification, LlmSummary
 from store import intake as intake_store
 from store import org as org_store
 from store import policy as policy_store
-from store.blobs import read_blob
 
 log = logging.getLogger(__name__)
 AGENT = "intake"
@@ -68,6 +67,7 @@ class IntakeState(TypedDict, total=False):
     duplicates: list[dict]
     summary: dict
     suggestion_id: str
+    llm_retries: int  # what is left of the item's LLM retry budget (classify and summarize share it)
     route: dict
     decision: dict
     filed: dict
@@ -143,35 +143,46 @@ def normalize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
             "page_end": part["page_end"], "flags": flags}
 
 
+def _clinical_by_local_model(rt: Runtime, unit_id: UUID, doc_type: str) -> bool:
+    """Whether the local classifier's label belongs in the unit's clinical queue (policy as data)."""
+    policy = _policy(rt, unit_id)
+    return policy is not None and policy.queue_for(AGENT, doc_type) == policy.clinical_queue
+
+
 def classify(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     rt = runtime.context.runtime
     flags = list(state.get("flags", []))
     text = state["text"]
-    llm_input = _llm_text(rt, UUID(state["unit_id"]), text)
+    unit_id = UUID(state["unit_id"])
+    clf = load_classifier(rt)
+    local = clf.predict([text])[0]
+    if _clinical_by_local_model(rt, unit_id, local.doc_type):
+        flags.append("clinical_content")
+    llm_input = _llm_text(rt, unit_id, text)
+    budget = None
     if llm_input is not None:
-        from tools.llm import LlmError
+        from tools.llm import LlmError, RetryBudget
 
+        budget = RetryBudget(state.get("llm_retries", rt.settings.llm_max_retries))
         try:
-            answer = _llm(rt).structured("intake_classify", LlmClassification, document=llm_input)
+            answer = _llm(rt).structured("intake_classify", LlmClassification, budget=budget, document=llm_input)
             if answer.value.injection_suspected:
                 flags.append("injection_suspected")
             # An LLM gives no calibrated probability; the local model's probability of the LLM's
             # labels supplies the confidence, so disagreement between the two sends it to review.
-            clf = load_classifier(rt)
-            local = clf.predict([text])[0]
-            return {"flags": flags, "classification": {
+            return {"flags": flags, "llm_retries": budget.retries, "classification": {
                 "doc_type": answer.value.doc_type, "urgency": answer.value.urgency,
                 "doc_type_p": local.doc_type_probs.get(answer.value.doc_type, 0.0),
                 "urgency_p": local.urgency_probs.get(answer.value.urgency, 0.0), "source": "llm",
+                "local_doc_type": local.doc_type,
                 "model_version": f"llm:{answer.model}|{clf.version}", "prompt_hash": answer.prompt_hash}}
         except LlmError as exc:
             log.warning("intake classify: LLM failed (%s); using the local model", exc.__class__.__name__)
             flags.append("fallback_model")
-    clf = load_classifier(rt)
-    pred = clf.predict([text])[0]
-    return {"flags": flags, "classification": {
-        "doc_type": pred.doc_type, "urgency": pred.urgency, "doc_type_p": pred.doc_type_p, "urgency_p": pred.urgency_p,
-        "confidence": pred.confidence, "source": "local", "model_version": clf.version, "prompt_hash": None}}
+    return {"flags": flags, **({"llm_retries": budget.retries} if budget else {}), "classification": {
+        "doc_type": local.doc_type, "urgency": local.urgency, "doc_type_p": local.doc_type_p,
+        "urgency_p": local.urgency_p, "confidence": local.confidence, "source": "local",
+        "model_version": clf.version, "prompt_hash": None}}
 
 
 def extract(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
@@ -243,14 +254,16 @@ def check_completeness(state: IntakeState, runtime: GraphRuntime[IntakeContext])
 
 def detect_sensitivity(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     from tools.intake.injection import detect_injection
+    from tools.intake.language import detect_language
     from tools.intake.sensitivity import detect_sensitivity as detect
 
-    report = detect(state["text"])
+    language = detect_language(state["text"])
+    report = detect(state["text"], language=language)
     injection = detect_injection(state["text"])
-    flags = list(state.get("flags", [])) + [clinical_flag(c) for c in report.categories]
-    if injection.suspected:
-        flags.append("injection_suspected")
+    flags = list(state.get("flags", [])) + [clinical_flag(c) for c in report.categories] + language.flags()
+    flags += injection.flags()
     return {"flags": flags, "sensitivity": {
+        "language": language.language, "language_supported": language.supported,
         "sensitive": report.sensitive, "categories": [c.value for c in report.categories],
         "urgency_floor": report.urgency_floor.value,
         "findings": [{"category": f.category.value, "start": f.span.start, "end": f.span.end, "cue": f.cue}
@@ -265,7 +278,7 @@ def find_duplicates(state: IntakeState, runtime: GraphRuntime[IntakeContext]) ->
     from tools.embed import embed_texts
 
     rt = runtime.context.runtime
-    vector = embed_texts([state["text"][:2000]])[0]
+    vector = embed_texts([state["text"][:2000]], settings=rt.settings)[0]
     patient_id = state.get("patient", {}).get("patient_id")
     duplicates = []
     with rt.pool.connection() as conn:
@@ -290,12 +303,15 @@ def summarize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     local = summarize_extractive(state["text"])
     summary = {"text": local.text, "spans": [{"start": s.start, "end": s.end} for s in local.sentences],
                "source": local.method}
-    llm_input = _llm_text(rt, UUID(state["unit_id"]), state["text"])
-    if llm_input is not None:
-        from tools.llm import LlmError
+    # After a failed classify (fallback_model) the LLM is not asked again for this item: the local
+    # summary stands, and the item is on its way to a person already.
+    llm_input = None if "fallback_model" in state.get("flags", []) else _llm_text(rt, UUID(state["unit_id"]), state["text"])
+    if llm_input is not None and _llm(rt).available:
+        from tools.llm import LlmError, RetryBudget
 
         try:
-            answer = _llm(rt).structured("intake_summarize", LlmSummary, document=llm_input)
+            budget = RetryBudget(state.get("llm_retries", rt.settings.llm_max_retries))
+            answer = _llm(rt).structured("intake_summarize", LlmSummary, budget=budget, document=llm_input)
             summary = {"text": answer.value.summary[:1000], "spans": summary["spans"], "source": "llm",
                        "prompt_hash": answer.prompt_hash}
         except LlmError:
@@ -329,12 +345,23 @@ def _suggestion(state: IntakeState) -> Suggestion:
     joint = c.get("confidence", c["doc_type_p"] * c["urgency_p"])
     confidence = 0.0 if state.get("degraded") else joint
     return Suggestion(
+        # The id comes from the part: a route step re-run after a crash is the same suggestion, and
+        # the gate records it once.
+        id=suggestion_id_for(state["part_id"]),
         agent=AGENT, kind="triage", unit_id=UUID(state["unit_id"]), subject=f"inbound_part:{state['part_id']}",
         label=c["doc_type"], value=value, confidence=round(min(max(confidence, 0.0), 1.0), 6),
         urgency=Priority(urgency), evidence=evidence, flags=sorted(set(state.get("flags", []))),
         model_version=c["model_version"], prompt_hash=c.get("prompt_hash"), input_hash=state["part_id"],
         patient_group=state.get("patient", {}).get("group", {}),
     )
+
+
+SUGGESTION_NAMESPACE = UUID("6f1d3c52-8f0e-4e52-9a55-1c1f0e7b9a11")
+
+
+def suggestion_id_for(part_id: str | UUID) -> UUID:
+    """The id of the one triage suggestion about a document part."""
+    return uuid5(SUGGESTION_NAMESPACE, f"intake:{part_id}")
 
 
 def route(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
@@ -377,9 +404,36 @@ def file_item(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
                 value["rejected"] = decision["reason_code"]
         policy = policy_store.current_policy(conn, unit_id=suggestion.unit_id).policy
         queue = "rejected" if value.get("rejected") else policy.queue_for(AGENT, value.get("doc_type"))
-        intake_store.insert_filing(conn, part_id=UUID(state["part_id"]), suggestion_id=suggestion.id,
-                                   decision_id=decision_id, value=value, queue=queue, filed_by=filed_by)
+        already = [f for f in intake_store.filings_of_part(conn, part_id=UUID(state["part_id"]))
+                   if f["suggestion_id"] == suggestion.id and f["decision_id"] == decision_id]
+        if not already:  # this step re-run after a crash: it was filed the first time
+            intake_store.insert_filing(conn, part_id=UUID(state["part_id"]), suggestion_id=suggestion.id,
+                                       decision_id=decision_id, value=value, queue=queue, filed_by=filed_by)
+            _follow_up(conn, state, suggestion, value, decision, filed_by)
     return {"filed": {"queue": queue, "by": filed_by}}
+
+
+def _follow_up(conn, state: IntakeState, suggestion: Suggestion, value: dict, decision: dict | None, filed_by: str) -> None:
+    """What a filed document starts (issue 13): a reviewed authorization letter becomes an
+    authorization record; an accepted referral opens a case; a later record about the patient is
+    offered to its open case. In a savepoint: a failure there is logged and never un-files the item."""
+    from agents.coverage import record_auth_from_intake
+    from agents.referrals import after_filing
+    from store import audit
+
+    part_id = UUID(state["part_id"])
+    try:
+        with conn.transaction():
+            if decision and value.get("doc_type") == "prior_auth" and not value.get("rejected"):
+                record_auth_from_intake(conn, unit_id=suggestion.unit_id, part_id=part_id, text=state.get("text", ""),
+                                        value=value, decided_by=filed_by)
+            after_filing(conn, unit_id=suggestion.unit_id, part_id=part_id, value=value, text=state.get("text", ""),
+                         filed_by=filed_by, patient_id=state.get("patient", {}).get("patient_id"),
+                         patient_group=suggestion.patient_group)
+    except Exception as exc:  # noqa: BLE001 - the filing stands; the failure is said, without PHI
+        log.error("intake follow-up of part %s failed: %s", part_id, exc.__class__.__name__)
+        audit.record_event(conn, actor="intake-agent", action="intake.follow_up_failed", unit_id=suggestion.unit_id,
+                           subject=f"inbound_part:{part_id}", detail={"error": exc.__class__.__name__})
 
 
 def build_graph(*, checkpointer):
@@ -407,13 +461,13 @@ def read_parts(rt: Runtime, item: InboundItem, *, page_words: dict[int, list[dic
     `page_words` (when given) receives each page's OCR words with their boxes, for page images."""
     from tools.intake.inbound_parse import InboundFormatError, message_text, referral_text
 
-    data = read_blob(rt.settings.blob_dir, item.sha256)
+    data = rt.read_blob(item.sha256)
     if item.channel == "fax":
         from tools.intake.ocr import DocumentRejected, OcrError, ocr_document
         from tools.intake.packet import split_packet
 
         try:
-            result = ocr_document(data, workers=1)
+            result = ocr_document(data, workers=rt.settings.ocr_workers, tmp_dir=rt.settings.tmp_dir)
         except DocumentRejected as exc:
             return [dict(text="", page_start=None, page_end=None, ocr_confidence=None, degraded=True,
                          degraded_reason=f"rejected: {exc}")]
@@ -461,12 +515,23 @@ def process_item(rt: Runtime, item: InboundItem) -> list[dict]:
     for part in stored:
         config = thread_config(part["id"])
         existing = graph.get_state(config)
-        if existing.values and (existing.next or existing.values.get("filed")):
+        if existing.values.get("filed") or waiting_for_review(existing):
             outcomes.append(existing.values.get("route", {}))
             continue
-        state = graph.invoke({"part_id": str(part["id"])}, config, context=IntakeContext(runtime=rt))
+        context = IntakeContext(runtime=rt)
+        if existing.next:
+            # Stopped by a crash between two steps: continue from the last checkpoint (the steps that
+            # write are idempotent, so one that ran without its checkpoint is safe to run again).
+            state = graph.invoke(None, config, context=context)
+        else:
+            state = graph.invoke({"part_id": str(part["id"])}, config, context=context)
         outcomes.append(state.get("route", {}))
     return outcomes
+
+
+def waiting_for_review(snapshot) -> bool:
+    """The thread stopped at its review interrupt (not merely before it)."""
+    return "request_review" in (snapshot.next or ()) and any(t.interrupts for t in snapshot.tasks)
 
 
 def handle_inbound(rt: Runtime, item: InboundItem) -> None:

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import threading
 from datetime import datetime, timezone
-from uuid import UUID
+from uuid import UUID, uuid5
 
 import procrastinate
 import psycopg
@@ -18,6 +18,7 @@ from procrastinate.manager import JobManager
 from procrastinate.tasks import configure_task
 
 from agents.runtime import Runtime
+from models.inbound import InboundItem
 from agents.wiring import WIRING, Wiring
 from store import inbound as inbound_store
 from store import routing
@@ -36,10 +37,16 @@ _wiring: Wiring = WIRING
 
 def bind_runtime(runtime: Runtime, *, wiring: Wiring = WIRING) -> None:
     """Give tasks run by this process their settings, pool and agent table (agents/wiring.py; called
-    by the worker's entry), and requeue what a crash left unfinished."""
+    by the worker's entry), sweep what a killed worker left mid-OCR, and requeue what a crash left
+    unfinished."""
     global _runtime, _wiring
+    from tools.intake.ocr import sweep_stale_tmp
+
     _runtime = runtime
     _wiring = wiring
+    swept = sweep_stale_tmp(runtime.settings.tmp_dir)  # copies a killed worker left mid-OCR
+    if swept:
+        log.info("removed %d temporary OCR folders left by stopped workers", swept)
     requeue_unfinished(runtime)
 
 
@@ -85,8 +92,26 @@ def enqueue_inbound(conn: psycopg.Connection, *, item_id: UUID) -> int:
     return job_id
 
 
-@app.task(name="handoff.process_inbound", queue="inbound", retry=procrastinate.RetryStrategy(max_attempts=3, wait=5))
-def process_inbound(item_id: str) -> None:
+INBOUND_RETRIES = 3  # retries after the first attempt; after the last one the item goes to a person
+# Which agent's queue a failed item goes to, by channel (the gate picks the queue from the policy).
+FAILURE_AGENT = {"claim": "claims", "appointments": "noshow"}
+FAILURE_NAMESPACE = UUID("3d0c7a9e-54b1-4f6e-9a0c-2b7e1f4d8c65")
+
+
+class ProcessingFailed(Exception):
+    """A job's failure as it is logged and stored: the error's class name only, never its message,
+    which may quote the document or claim (a Postgres error's CONTEXT, a parser's complaint)."""
+
+
+def _frames(exc: BaseException) -> str:
+    import traceback
+
+    return "".join(traceback.format_tb(exc.__traceback__))
+
+
+@app.task(name="handoff.process_inbound", queue="inbound", pass_context=True,
+          retry=procrastinate.RetryStrategy(max_attempts=INBOUND_RETRIES, wait=5))
+def process_inbound(context, item_id: str) -> None:
     rt = _require_runtime()
     with rt.pool.connection() as conn:
         item = inbound_store.get_inbound_item(conn, item_id=UUID(item_id))
@@ -102,13 +127,37 @@ def process_inbound(item_id: str) -> None:
     try:
         handler(rt, item)
     except Exception as exc:
+        attempt = context.job.attempts + 1 if context and context.job else 1
+        error = exc.__class__.__name__
+        log.error("process_inbound: item %s failed on attempt %d of %d (%s)\n%s", item.id, attempt,
+                  INBOUND_RETRIES + 1, error, _frames(exc))
         with rt.pool.connection() as conn:
-            inbound_store.record_inbound_event(
-                conn, item_id=item.id, event="error", detail={"error": exc.__class__.__name__}
-            )
-        raise
+            inbound_store.record_inbound_event(conn, item_id=item.id, event="error",
+                                               detail={"error": error, "attempt": attempt})
+        if attempt > INBOUND_RETRIES:
+            fail_inbound(rt, item, error=error, attempts=attempt)
+        raise ProcessingFailed(error) from None
     with rt.pool.connection() as conn:
         inbound_store.record_inbound_event(conn, item_id=item.id, event="processed")
+
+
+def fail_inbound(rt: Runtime, item: InboundItem, *, error: str, attempts: int) -> None:
+    """The last attempt failed: record `failed` (so no worker queues it again) and put the item in
+    front of a person through the gate, with the error's class and nothing of its content."""
+    from agents.gate import route_suggestion
+    from models.governance import Suggestion
+
+    suggestion = Suggestion(
+        id=uuid5(FAILURE_NAMESPACE, str(item.id)), agent=FAILURE_AGENT.get(item.channel, "intake"),
+        kind="processing_failed", unit_id=item.unit_id, subject=f"inbound:{item.id}", label=None,
+        value={"reason": "processing_failed", "error": error, "attempts": attempts, "channel": item.channel,
+               "received_at": item.received_at.isoformat()},
+        confidence=0.0, flags=["processing_failed"], model_version="handoff-jobs", input_hash=item.sha256,
+    )
+    with rt.pool.connection() as conn, conn.transaction():
+        route_suggestion(conn, suggestion)
+        inbound_store.record_inbound_event(conn, item_id=item.id, event="failed",
+                                           detail={"error": error, "attempts": attempts})
 
 
 @app.task(name="handoff.apply_decision", queue="decisions", retry=procrastinate.RetryStrategy(max_attempts=3, wait=5))
@@ -120,7 +169,11 @@ def apply_decision(decision_id: str) -> None:
     if handler is None:
         log.info("apply_decision: no decision handler for agent %s; the decision stays logged", agent)
         return
-    handler(rt, UUID(decision_id))
+    try:
+        handler(rt, UUID(decision_id))
+    except Exception as exc:
+        log.error("apply_decision: decision %s failed (%s)\n%s", decision_id, exc.__class__.__name__, _frames(exc))
+        raise ProcessingFailed(exc.__class__.__name__) from None
 
 
 @app.periodic(cron="* * * * *")
@@ -137,8 +190,8 @@ async def retry_stalled_jobs(timestamp: int) -> None:
     await retry_stalled_jobs_now()
 
 
-async def retry_stalled_jobs_now() -> int:
-    stalled = list(await app.job_manager.get_stalled_jobs())
+async def retry_stalled_jobs_now(seconds_since_heartbeat: float = 30) -> int:
+    stalled = list(await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=seconds_since_heartbeat))
     for job in stalled:
         await app.job_manager.retry_job(job)
     if stalled:
@@ -146,11 +199,58 @@ async def retry_stalled_jobs_now() -> int:
     return len(stalled)
 
 
-def run_worker(runtime: Runtime, *, concurrency: int = 1, wait: bool = True, wiring: Wiring = WIRING) -> None:
-    """Run a worker in the foreground until interrupted (or, with wait=False, until the queue is empty)."""
+def known_queues() -> list[str]:
+    """Every queue a task of ours runs on."""
+    return sorted({task.queue for task in app.tasks.values()})
+
+
+def _connector(runtime: Runtime, concurrency: int) -> procrastinate.PsycopgConnector:
+    # Connection budget: procrastinate's own pool (one listens for new jobs, one per job fetch).
+    size = max(runtime.settings.worker_pool_max_size, concurrency + 2)
+    return procrastinate.PsycopgConnector(conninfo=runtime.database_url, min_size=1, max_size=size)
+
+
+async def sweep_stalled_jobs(stalled_s: float) -> None:
+    """While a worker runs, every `stalled_s` seconds: put back the jobs of workers that stopped
+    sending heartbeats (killed, or their machine died), so a crash costs seconds, not the five
+    minutes of the periodic task. (Each worker also sweeps once before it starts.)"""
+    while True:
+        await asyncio.sleep(stalled_s)
+        try:
+            await retry_stalled_jobs_now(stalled_s)
+        except Exception as exc:  # noqa: BLE001 - a failed sweep is retried at the next interval
+            log.warning("stalled-job sweep failed (%s)", exc.__class__.__name__)
+
+
+def _worker_options(settings) -> dict:
+    return {"update_heartbeat_interval": settings.worker_heartbeat_s,
+            "stalled_worker_timeout": settings.worker_stalled_s}
+
+
+def run_worker(runtime: Runtime, *, concurrency: int = 1, wait: bool = True, queues: list[str] | None = None,
+               wiring: Wiring = WIRING) -> None:
+    """Run a worker in the foreground until interrupted (or, with wait=False, until the queue is
+    empty); `queues` limits it to some queues (None: every queue). At start, jobs a dead worker left
+    running go back to the queue; at exit, by any path, the OCR worker processes stop with it."""
+    from tools.intake.ocr import shutdown_ocr_pools
+
     bind_runtime(runtime, wiring=wiring)
-    with app.replace_connector(procrastinate.PsycopgConnector(conninfo=runtime.database_url)):
-        app.run_worker(concurrency=concurrency, wait=wait)
+
+    async def main() -> None:
+        async with app.open_async():
+            await retry_stalled_jobs_now(runtime.settings.worker_stalled_s)
+            sweeper = asyncio.ensure_future(sweep_stalled_jobs(runtime.settings.worker_stalled_s))
+            try:
+                await app.run_worker_async(concurrency=concurrency, wait=wait, queues=queues or None,
+                                           **_worker_options(runtime.settings))
+            finally:
+                sweeper.cancel()
+
+    try:
+        with app.replace_connector(_connector(runtime, concurrency)):
+            asyncio.run(main())
+    finally:
+        shutdown_ocr_pools()
 
 
 class InProcessWorker:
@@ -180,22 +280,30 @@ class InProcessWorker:
             self._loop.close()
 
     async def _main(self) -> None:
-        with app.replace_connector(procrastinate.PsycopgConnector(conninfo=self._runtime.database_url)):
+        with app.replace_connector(_connector(self._runtime, self._concurrency)):
             async with app.open_async():
+                await retry_stalled_jobs_now(self._runtime.settings.worker_stalled_s)
+                sweeper = asyncio.ensure_future(sweep_stalled_jobs(self._runtime.settings.worker_stalled_s))
                 self._task = asyncio.ensure_future(
-                    app.run_worker_async(concurrency=self._concurrency, install_signal_handlers=False)
+                    app.run_worker_async(concurrency=self._concurrency, install_signal_handlers=False,
+                                         **_worker_options(self._runtime.settings))
                 )
                 self._ready.set()
                 try:
                     await self._task
                 except asyncio.CancelledError:
                     pass
+                finally:
+                    sweeper.cancel()
 
     def stop(self, timeout: float = 15) -> None:
+        from tools.intake.ocr import shutdown_ocr_pools
+
         if self._loop and self._task and not self._task.done():
             self._loop.call_soon_threadsafe(self._task.cancel)
         if self._thread:
             self._thread.join(timeout=timeout)
+        shutdown_ocr_pools()  # the OCR worker processes end with the worker that started them
 
 
 # --- work on time by itself (agents/schedule.py holds what each task does and records its runs) ------

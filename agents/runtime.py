@@ -35,6 +35,18 @@ class Runtime:
             self._checkpointer = PostgresSaver(self._checkpoint_pool)
         return self._checkpointer
 
+    @property
+    def blobs(self):
+        """Where accepted files are kept (HANDOFF_BLOB_STORE): a filesystem directory or Postgres."""
+        from store.blobs import open_blob_store
+
+        return self.cached("blob_store", lambda: open_blob_store(self.settings.blob_store, self.settings.blob_dir))
+
+    def read_blob(self, digest: str) -> bytes:
+        """The bytes of an accepted file, from whichever store holds them."""
+        with self.pool.connection() as conn:
+            return self.blobs.get(conn, digest)
+
     def cached(self, key: str, build):
         """Process-wide objects that are costly to build (trained models, code tables)."""
         if key not in self._cache:
@@ -50,14 +62,34 @@ class Runtime:
         self.pool.close()
 
 
+# Handoff's own loggers take HANDOFF_LOG_LEVEL; libraries that log request bodies at DEBUG (the
+# openai SDK logs whole prompts, httpx/httpcore headers) never go below WARNING, whatever it says.
+OWN_LOGGERS = ("api", "agents", "tools", "store", "models", "evals")
+CHATTY_LOGGERS = ("openai", "httpx", "httpcore", "urllib3", "multipart", "python_multipart")
+
+
+def configure_logging(settings: Settings) -> None:
+    """Apply HANDOFF_LOG_LEVEL (handlers and format stay the entry point's: the CLI's, uvicorn's)."""
+    import logging
+
+    level = logging.getLevelName(settings.log_level)
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(level)
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
+
+
 def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     """Resolve the database (starting the embedded server if needed), migrate it, open the pool."""
     from store import db
+
+    configure_logging(settings)
     from store.migrate import migrate as apply_migrations
 
     url = db.database_url(settings)
     if migrate:
         with db.connect(url, autocommit=True) as conn:
             apply_migrations(conn)
-    pool = db.open_pool(url, min_size=settings.pool_min_size, max_size=settings.pool_max_size)
+    pool = db.open_pool(url, min_size=settings.pool_min_size, max_size=settings.pool_max_size,
+                        lock_timeout_ms=settings.db_lock_timeout_ms)
     return Runtime(settings=settings, pool=pool, database_url=url)

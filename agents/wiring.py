@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from uuid import UUID
 
-from agents import claims, intake, noshow
+from agents import claims, coverage, intake, noshow, referrals, remits
 from agents.runtime import Runtime
 from models.inbound import InboundItem
 
@@ -40,11 +40,16 @@ WIRING = Wiring(
         "message": intake.handle_inbound,
         "referral": intake.handle_inbound,
         "claim": claims.handle_inbound,
+        "eligibility": coverage.handle_eligibility,  # X12 271 answers
+        "enrollment": coverage.handle_enrollment,  # X12 834
+        "remit": remits.handle_remit,  # X12 835
+        "claim_status": remits.handle_claim_status,  # X12 277
         # "appointments": bookings are loaded by `handoff ingest appointments`; no agent reads the item.
     }),
     decisions=MappingProxyType({
         intake.AGENT: intake.apply_decision,
         noshow.AGENT: noshow.apply_decision,
         claims.AGENT: claims.apply_decision,  # a corrected version (checked again), a hold, or ready
+        referrals.AGENT: referrals.apply_decision,  # a person confirms (or not) a document's attach to a case
     }),
 )

@@ -20,8 +20,18 @@ INGESTERS = frozenset({R.front_desk, R.referral_coordinator, R.nurse, R.practice
 ADMINS = frozenset({R.admin})
 POLICY_EDITORS = frozenset({R.admin, R.practice_manager})
 POLICY_READERS = POLICY_EDITORS | {R.compliance}
-BILLING = frozenset({R.biller, R.practice_manager})
 OUTREACH = frozenset({R.front_desk, R.practice_manager})
+CLAIM_SENDERS = frozenset({R.biller, R.practice_manager})
+BILLING = frozenset({R.biller, R.practice_manager})
+ELIGIBILITY = frozenset({R.front_desk, R.biller, R.practice_manager})
+AUTHORIZERS = frozenset({R.biller, R.referral_coordinator, R.practice_manager})
+REFERRALS = frozenset({R.referral_coordinator, R.front_desk, R.practice_manager})
+# The one list of who may send what: the route's access check and the unit check of
+# api.services.intake both read it, and the role must be held in the unit the item is sent to.
+INGEST_ROLES: dict[str, frozenset[Role]] = {
+    "fax": INGESTERS, "message": INGESTERS, "referral": INGESTERS, "claim": CLAIM_SENDERS,
+    "eligibility": ELIGIBILITY, "enrollment": ELIGIBILITY, "remit": BILLING, "claim_status": BILLING,
+}
 
 
 @dataclass(frozen=True)
@@ -33,7 +43,10 @@ class Access:
 # Every route of the app, by (method, path template). A route missing here is refused (and a test
 # fails), so nothing is reachable by accident.
 ACCESS: dict[tuple[str, str], Access] = {
-    ("GET", "/healthz"): Access(None, "liveness for load balancers"),
+    ("GET", "/healthz"): Access(None, "the database answers (no counters)"),
+    ("GET", "/livez"): Access(None, "liveness: the process answers"),
+    ("GET", "/readyz"): Access(None, "readiness: database, a worker's heartbeat, the intake model"),
+    ("GET", "/metrics"): Access(frozenset({R.engineer, R.admin}), "Prometheus scrapes with an API token"),
     ("POST", "/api/v1/auth/login"): Access(None, "sign-in"),
     ("POST", "/api/v1/auth/logout"): Access(EVERYONE),
     ("GET", "/api/v1/auth/me"): Access(EVERYONE),
@@ -46,10 +59,10 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/review/items/{item_id}/release"): Access(WORKERS),
     ("POST", "/api/v1/review/items/{item_id}/reassign"): Access(frozenset({R.practice_manager})),
     ("GET", "/api/v1/review/reason-codes"): Access(WORKERS),
-    ("POST", "/api/v1/faxes"): Access(INGESTERS, "also for integration tokens of a fax server"),
-    ("POST", "/api/v1/messages"): Access(INGESTERS),
-    ("POST", "/api/v1/referrals"): Access(INGESTERS),
-    ("POST", "/api/v1/claims"): Access(frozenset({R.biller, R.practice_manager})),
+    ("POST", "/api/v1/faxes"): Access(INGEST_ROLES["fax"], "also for integration tokens of a fax server"),
+    ("POST", "/api/v1/messages"): Access(INGEST_ROLES["message"]),
+    ("POST", "/api/v1/referrals"): Access(INGEST_ROLES["referral"]),
+    ("POST", "/api/v1/claims"): Access(INGEST_ROLES["claim"]),
     ("GET", "/api/v1/compliance/outputs"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/decisions"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/rates"): Access(AUDITORS),
@@ -60,6 +73,26 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/units/{unit}/policy"): Access(POLICY_READERS, "and only of a unit where the role is held"),
     ("GET", "/api/v1/units/{unit}/policy/history"): Access(POLICY_READERS, "and only of a unit where the role is held"),
     ("PUT", "/api/v1/units/{unit}/policy"): Access(POLICY_EDITORS, "a new version; refusals are logged"),
+    # --- revenue cycle (issue 13): coverage, authorizations, remittances, denials, letters ---------
+    ("POST", "/api/v1/eligibility"): Access(INGEST_ROLES["eligibility"], "X12 271 files into the coverage registry"),
+    ("POST", "/api/v1/enrollment"): Access(INGEST_ROLES["enrollment"], "X12 834 files into the coverage registry"),
+    ("POST", "/api/v1/eligibility/requests"): Access(ELIGIBILITY, "writes the 270 file for a day's appointments"),
+    ("GET", "/api/v1/coverage"): Access(ELIGIBILITY | {R.referral_coordinator}),
+    ("POST", "/api/v1/auths/import"): Access(AUTHORIZERS),
+    ("GET", "/api/v1/auths"): Access(AUTHORIZERS),
+    ("POST", "/api/v1/remits"): Access(INGEST_ROLES["remit"], "X12 835 files: payments and denials"),
+    ("POST", "/api/v1/claim-status"): Access(INGEST_ROLES["claim_status"], "X12 277 files"),
+    ("GET", "/api/v1/denials"): Access(BILLING),
+    ("GET", "/api/v1/letters/{letter_id}"): Access(AUTHORIZERS, "appeals and referral letters; each read is logged"),
+    ("GET", "/api/v1/letters/{letter_id}/pdf"): Access(AUTHORIZERS),
+    ("POST", "/api/v1/claims/{claim_id}/recheck"): Access(BILLING),
+    ("POST", "/api/v1/models/denial/retrain"): Access(frozenset({R.engineer, R.admin}), "registered only behind the gates"),
+    ("GET", "/api/v1/operations/kpis"): Access(frozenset({R.practice_manager}), "the units the manager manages"),
+    ("GET", "/api/v1/referrals/cases"): Access(REFERRALS, "the ageing list of referral cases"),
+    ("GET", "/api/v1/referrals/cases/{case_id}"): Access(REFERRALS, "each read is logged"),
+    ("POST", "/api/v1/referrals/cases/{case_id}/status"): Access(REFERRALS),
+    ("POST", "/api/v1/referrals/cases/{case_id}/update"): Access(REFERRALS),
+    ("POST", "/api/v1/referrals/cases/{case_id}/report"): Access(frozenset({R.referral_coordinator, R.practice_manager})),
     # --- pages (api/pages/): the same roles as the API routes they show ---------------------------
     ("GET", "/login"): Access(None, "sign-in form"),
     ("POST", "/login"): Access(None, "sign-in (a double-submit token guards the form)"),
@@ -100,6 +133,12 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/outreach.csv"): Access(OUTREACH),
     ("GET", "/outreach.fhir"): Access(OUTREACH),
     ("POST", "/outreach/{action_id}/done"): Access(OUTREACH),
+    ("GET", "/referrals"): Access(REFERRALS),
+    ("GET", "/referrals/{case_id}"): Access(REFERRALS),
+    ("POST", "/referrals/{case_id}/status"): Access(REFERRALS),
+    ("POST", "/referrals/{case_id}/report"): Access(frozenset({R.referral_coordinator, R.practice_manager})),
+    ("GET", "/denials"): Access(BILLING),
+    ("GET", "/coverage"): Access(ELIGIBILITY | AUTHORIZERS),
     # --- end of pages ---------------------------------------------------------------------------------
 }
 

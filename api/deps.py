@@ -48,7 +48,8 @@ def authenticate(request: Request, conn: psycopg.Connection, settings: Settings)
         return principal_from_token(conn, token=header[7:].strip())
     secret = request.cookies.get(SESSION_COOKIE)
     if secret:
-        return principal_from_session(conn, session_secret=secret, idle_minutes=settings.session_idle_minutes)
+        return principal_from_session(conn, session_secret=secret, idle_minutes=settings.session_idle_minutes,
+                                      max_hours=settings.session_max_hours)
     return None
 
 
@@ -60,8 +61,10 @@ async def _form_csrf(request: Request) -> str | None:
     return None
 
 
-async def enforce_access(request: Request, conn: Conn, settings: SettingsDep) -> Principal | None:
-    """Apply the access table: 401 without a session or token, 403 for a role that may not."""
+def check_access(request: Request, conn: Conn, settings: SettingsDep) -> Principal | None:
+    """The access table's database side: who is signed in and whether a role of theirs may call the
+    route. A plain `def` (FastAPI runs it in a worker thread): a query that waits on a row lock must
+    never hold up the event loop, or every other request (and /healthz) waits with it."""
     route = request.scope.get("route")
     key = (request.method, getattr(route, "path", request.url.path))
     if key in DOC_ROUTES:
@@ -79,12 +82,59 @@ async def enforce_access(request: Request, conn: Conn, settings: SettingsDep) ->
                            detail={"method": key[0], "route": key[1]})
         conn.commit()
         raise Forbidden("your role may not do this")
-    if principal.via == "session" and request.method not in SAFE_METHODS:
+    return principal
+
+
+async def enforce_access(request: Request, principal: Annotated[Principal | None, Depends(check_access)]) -> Principal | None:
+    """Apply the access table: 401 without a session or token, 403 for a role that may not, 403
+    for a session's unsafe request without its CSRF token. Only the form is awaited here; the
+    database work is `check_access`'s, off the event loop."""
+    if principal is not None and principal.via == "session" and request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER) or await _form_csrf(request)
         if not sent or sent != principal.csrf_token:
             raise Forbidden("missing or wrong CSRF token", field="csrf_token")
     request.state.principal = principal
     return principal
+
+
+def enforce_public_access(request: Request) -> None:
+    """The access table for routes that must work without the database (probes): they must be
+    listed there as public, or they are refused like any unlisted route."""
+    route = request.scope.get("route")
+    access = ACCESS.get((request.method, getattr(route, "path", request.url.path)))
+    if access is None or access.roles is not None:
+        raise Forbidden("this route is not in the access table as a public route")
+
+
+def client_address(request: Request, settings: Settings) -> str:
+    """The client's address: the peer, or, when the peer is a trusted proxy (HANDOFF_TRUSTED_PROXIES),
+    the nearest address in X-Forwarded-For that is not one of ours. Without trusted proxies the
+    header is ignored (anyone can send it)."""
+    import ipaddress
+
+    peer = request.client.host if request.client else "unknown"
+    nets = settings.trusted_proxy_networks
+    if not nets:
+        return peer
+
+    def trusted(addr: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(addr)
+        except ValueError:
+            return False
+        return any(ip in n for n in nets)
+
+    if not trusted(peer):
+        return peer
+    hops = [h.strip() for v in request.headers.getlist("x-forwarded-for") for h in v.split(",") if h.strip()]
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return peer  # a malformed hop: believe nothing beyond our own proxy
+        if not trusted(hop):
+            return hop
+    return hops[0] if hops else peer
 
 
 def current_principal(principal: Annotated[Principal | None, Depends(enforce_access)]) -> Principal:

@@ -26,6 +26,9 @@ class Gate(BaseModel):
     direction: Literal[">=", "<="]
     why: str
     applies_to: Literal["any", "external", "synthetic"] = "any"
+    # The gate applies only to runs where this metric is present and above zero (e.g. the remittance
+    # gates judge only runs given remittance outcomes); None: always.
+    only_if: str | None = None
 
 
 class GateResult(BaseModel):
@@ -66,6 +69,8 @@ def evaluate_gates(
     results = []
     for gate in gates:
         if gate.suite != suite or gate.applies_to not in ("any", data_kind):
+            continue
+        if gate.only_if is not None and not (metrics.get(gate.only_if) or 0) > 0:
             continue
         raw = metrics.get(gate.metric)
         value = None if raw is None or (isinstance(raw, float) and math.isnan(raw)) else float(raw)

@@ -30,7 +30,6 @@ from evals.plots import group_bars, reliability_diagram, roc_pr_curves
 from evals.runner import SuiteContext, SuiteOutput, register_suite
 from evals.synthetic_claims import claims_of, read_labeled_claims
 from evals.synthetic_remits import (
-    ClaimHistory,
     Remittance,
     adjudicate,
     generate_claim_history,
@@ -60,7 +59,7 @@ REQUIRED_METRICS = ("rules_recall", "rules_precision", "model_roc_auc", "recall_
                     "recall_at_95_precision_combined")
 KEY_METRICS = [
     "rules_recall", "rules_precision", "rules_clean_false_positives", "rules_clean_false_positive_rate",
-    "model_roc_auc", "model_roc_auc_rules_silent", "model_brier", "model_brier_uncalibrated", "model_ece",
+    "model_roc_auc", "model_roc_auc_simulator", "model_roc_auc_remits", "n_outcomes_remits", "model_roc_auc_rules_silent", "model_brier", "model_brier_uncalibrated", "model_ece",
     "recall_at_95_precision_rules", "recall_at_95_precision_combined", "combined_precision",
     "combined_over_rules_recall_ratio", "recall_at_95_precision_combined_best_threshold",
     "recall_at_95_precision_oracle", "oracle_over_rules_recall_ratio", "model_only_flag_precision",
@@ -73,7 +72,10 @@ def _load_tables(ctx: SuiteContext) -> CodeTables:
     `data_dir` (the public files; default shared/data beside the repo)."""
     if ctx.options.get("tables") is not None:
         return ctx.options["tables"]
-    data_dir = Path(ctx.options.get("data_dir", DEFAULT_DATA_DIR))
+    from models.settings import Settings
+
+    # HANDOFF_DATA_DIR (through Settings) names the data when the checkout does not sit beside it.
+    data_dir = Path(ctx.options.get("data_dir") or Settings().data_dir or DEFAULT_DATA_DIR)
     for relative in (ICD10CM_CSV, NCCI_PTP_PRAC):
         if not (data_dir / relative).exists():
             raise FileNotFoundError(f"the claims suite needs the public code tables; {data_dir / relative} not found")
@@ -133,6 +135,43 @@ def rule_figures(items: list[LabeledClaim], checks: list[list[ClaimCheck]]) -> t
     return metrics, details
 
 
+def remits_from_835(paths, items: list[LabeledClaim], claims: list[list]) -> tuple[dict[str, Remittance], int]:
+    """Outcomes from real 835 files: item id -> Remittance for every item one of whose claims a CLP
+    answers (denied when the payer denied or underpaid it), and how many CLPs matched no item.
+
+    `paths` is a file, a folder (every file in it) or a list of either.
+    """
+    from tools.claims.remit_outcomes import classify
+    from tools.claims.x12_remit import read_835
+
+    files: list[Path] = []
+    for entry in paths if isinstance(paths, list | tuple) else [paths]:
+        entry = Path(entry)
+        files += sorted(p for p in entry.iterdir() if p.is_file() and not p.name.startswith(".")) if entry.is_dir() else [entry]
+    owner = {claim.id: item.id for item, its in zip(items, claims, strict=True) for claim in its}
+    submitted = {claim.id: claim.submission_date for its in claims for claim in its}
+    out: dict[str, Remittance] = {}
+    unmatched = 0
+    for path in files:
+        for advice in read_835(path.read_bytes()):
+            for clp in advice.claims:
+                item_id = owner.get(clp.patient_control_number)
+                if item_id is None:
+                    unmatched += 1
+                    continue
+                outcome = classify(clp)
+                denied = outcome.outcome in ("denied", "underpaid")
+                earlier = out.get(item_id)
+                if earlier is not None and earlier.denied:
+                    continue  # an item with several claims is denied when any of them is
+                out[item_id] = Remittance(
+                    claim_id=clp.patient_control_number, payer_id=advice.payer_id or "", denied=denied,
+                    carc=outcome.denial_carcs[0] if denied and outcome.denial_carcs else None,
+                    carcs=outcome.denial_carcs if denied else [], reasons=["remittance"],
+                    adjudicated=advice.production_date or advice.payment_date or submitted[clp.patient_control_number])
+    return out, unmatched
+
+
 def _groups(items: list[LabeledClaim]) -> pd.DataFrame:
     frame = pd.DataFrame([{c: item.group.get(c) for c in GROUP_COLUMNS} for item in items])
     for column in GROUP_COLUMNS:
@@ -164,6 +203,7 @@ def run_claims_suite(ctx: SuiteContext) -> SuiteOutput:
     notes: list[str] = []
     steps.update()
 
+    outcome_source: list[str] = []  # per test item: "remittance" (an 835 / remit object) or "simulator"
     if ctx.data is not None:
         items = read_labeled_claims(ctx.data)
         data_path, data_kind = str(ctx.data), "external"
@@ -171,6 +211,12 @@ def run_claims_suite(ctx: SuiteContext) -> SuiteOutput:
         claims = _item_claims(items, Path(ctx.data).parent)
         checks = _check_items(items, claims, tables, ctx, "rules")
         given = read_remits(ctx.data)
+        if ctx.options.get("remits") is not None:
+            # Real remittances (835 files): each CLP is matched to an item by its claim id.
+            from_835, unmatched = remits_from_835(ctx.options["remits"], items, claims)
+            given.update(from_835)
+            if unmatched:
+                notes.append(f"{unmatched} claim payment(s) in the 835 file(s) match no item of --data (by CLP01 = claim id).")
         # The model learns on a synthetic history (the file has too few claims, or no outcomes).
         history = generate_claim_history(tables, n=n, seed=ctx.seed + 11, error_rate=error_rate)
         train_part = history.slice(0, int(len(history) * TRAIN_END / VALID_END))
@@ -182,7 +228,9 @@ def run_claims_suite(ctx: SuiteContext) -> SuiteOutput:
         for item, its_claims in zip(items, claims, strict=True):
             if item.id in given:
                 test_remits.append(given[item.id])
+                outcome_source.append("remittance")
             else:
+                outcome_source.append("simulator")
                 simulated += 1
                 one = LabeledClaim(id=item.id, claim=its_claims[0], context=item.context, expected=item.expected,
                                    group=item.group)
@@ -204,6 +252,7 @@ def run_claims_suite(ctx: SuiteContext) -> SuiteOutput:
         train_part, valid_part = history.slice(0, a), history.slice(a, b)
         test_items, test_claims, test_checks = items[b:], claims[b:], checks[b:]
         test_remits = history.remits[b:]
+        outcome_source = ["simulator"] * len(test_remits)
         notes.append("Synthetic run: outcomes come from the payer simulator of evals/synthetic_remits.py, whose behaviours "
                      "are listed in the model card; figures check the code and show what the design can add, not what a "
                      "real payer mix would give.")
@@ -257,6 +306,23 @@ def run_claims_suite(ctx: SuiteContext) -> SuiteOutput:
     silent = ~rules_test
     metrics["model_roc_auc_rules_silent"] = roc_auc(y[silent], p_test[silent])
     metrics["denial_rate"] = float(y.mean()) if y.size else None
+    # Issue 13: the model's ranking on what payers actually answered, beside the simulator's outcomes.
+    source = np.array(outcome_source)
+    for name, label in (("simulator", "simulator"), ("remits", "remittance")):
+        mask = source == label
+        metrics[f"n_outcomes_{name}"] = float(mask.sum())
+        both = mask.any() and len(set(y[mask].tolist())) == 2
+        metrics[f"model_roc_auc_{name}"] = roc_auc(y[mask], p_test[mask]) if both else None
+        metrics[f"model_ece_{name}"] = expected_calibration_error(y[mask], p_test[mask]) if both else None
+        metrics[f"denial_rate_{name}"] = float(y[mask].mean()) if mask.any() else None
+    if ctx.data is not None and metrics["model_roc_auc_simulator"] is None and len(set(valid_y.tolist())) == 2:
+        # Every test outcome came from a payer: the simulator's figure is the held-out synthetic slice's
+        # (the one the threshold was chosen on; the ranking it measures does not depend on that choice).
+        metrics["model_roc_auc_simulator"] = roc_auc(valid_y, p_valid)
+        metrics["n_outcomes_simulator"] = float(len(valid_y))
+    if metrics["n_outcomes_remits"] == 0:
+        notes.append("No remittance outcomes were given (`remit` objects in --data or 835 files with --remits): "
+                     "model_roc_auc_remits is undefined and the remittance gates do not judge this run.")
     hidden = np.array([bool(r.denied) and not any(x.startswith("rule:") for x in r.reasons) for r in test_remits])
     metrics["hidden_denial_share"] = float(hidden.sum() / y.sum()) if y.sum() else None
     rules_recall95 = recall_at_precision(y, rules_test, target_precision=TARGET_PRECISION)

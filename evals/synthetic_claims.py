@@ -175,7 +175,9 @@ class ClaimFactory:
         return False
 
     def _em_needs_25(self, codes: Sequence[str], day: date) -> bool:
-        return any(c not in EM_CODES and (self._has_edit(c, em, day) or (c.isdigit() and 10004 <= int(c) <= 69990))
+        """An E/M needs 25 when a same-day procedure has an active indicator-1 PTP edit with it in
+        column 2 (the data decides; a venipuncture or lab panel has none with an office E/M)."""
+        return any(c not in EM_CODES and any(h.modifier_indicator == 1 for h in self._has_edit(c, em, day))
                    for c in codes for em in codes if em in EM_CODES)
 
     # -- clean claims ------------------------------------------------------------------------------
@@ -477,6 +479,10 @@ def generate_labeled_claims(
             expected = [kind for kind in wanted if factory.inject(kind, claim, context, patient)]
             if len(expected) == len(wanted):
                 break
+        if "modifier_25_missing" in expected and "ncci_ptp" not in expected:
+            # An E/M without 25 beside a procedure that bundles it hits that PTP edit too; a
+            # biller lists both (the edit and the missing bypass).
+            expected.append("ncci_ptp")
         claim = Claim.model_validate(claim.model_dump())  # re-validate after in-place injections
         out.append(LabeledClaim(id=f"syn-{seed}-{i:06d}", claim=claim, context=context, expected=expected,
                                 group={"sex": patient.sex, "age_band": patient.group_on(day).age_band, "payer": patient.payer}))

@@ -251,3 +251,81 @@ def read_remits(path: Path) -> dict[str, Remittance]:
                 except ValueError as exc:
                     raise ValueError(f"{path}: line {number}: bad remit: {str(exc).splitlines()[0]}") from None
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The simulated payer answers in X12 835, as a real one would
+# ---------------------------------------------------------------------------------------------
+
+PAID_SHARE = Decimal("0.80")  # the simulated payers allow 80% of the charge on a paid claim
+
+
+def write_835(pairs: Sequence[tuple], *, payer_name: str = "SIMULATED PAYER", control_number: int = 1,
+              production: date | None = None) -> str:
+    """An 835 interchange answering each (Claim, Remittance) pair: one transaction per payer; a
+    denied claim is CLP02 4 with its CARCs as claim-level CO adjustments of the full charge, a paid
+    one pays 80% with the rest as CO-45. pyx12's writer computes the trailers' counts."""
+    import io
+
+    import pyx12.segment
+    import pyx12.x12file
+
+    out = io.StringIO()
+    writer = pyx12.x12file.X12Writer(out, seg_term="~", ele_term="*", subele_term=":", eol="\n", repetition_term="^")
+
+    def put(*elements: str) -> None:
+        writer.Write(pyx12.segment.Segment("*".join(elements), "~", "*", ":"))
+
+    production = production or max((r.adjudicated for _, r in pairs), default=date(2025, 1, 1))
+    isa = f"{control_number:09d}"
+    put("ISA", "00", " " * 10, "00", " " * 10, "ZZ", f"{'SIMPAYER':<15}", "ZZ", f"{'HANDOFF':<15}",
+        production.strftime("%y%m%d"), "1200", "^", "00501", isa, "0", "T", ":")
+    put("GS", "HP", "SIMPAYER", "HANDOFF", production.strftime("%Y%m%d"), "1200", str(control_number), "X", "005010X221A1")
+    by_payer: dict[str, list[tuple]] = {}
+    for claim, remit in pairs:
+        by_payer.setdefault(claim.coverage.payer_id, []).append((claim, remit))
+    for st, (payer_id, group) in enumerate(sorted(by_payer.items()), start=1):
+        total = Decimal(0)
+        body: list[tuple[str, ...]] = []
+        for claim, remit in group:
+            charge = sum((ln.charge or Decimal(0) for ln in claim.service_lines), Decimal(0))
+            if remit.denied:
+                paid = Decimal("0.00")
+                body.append(("CLP", claim.id, "4", f"{charge:.2f}", "0.00", "", "12", f"SIM{claim.id}"))
+                reasons = [c.split("-", 1) for c in (remit.carcs or [remit.carc or "CO-16"])]
+                # One CAS per group: the first reason carries the whole charge, the others are named.
+                for n, parts in enumerate(reasons[:5]):
+                    group, reason = (parts[0], parts[1]) if len(parts) == 2 else ("CO", parts[0])
+                    body.append(("CAS", group, reason, f"{charge if n == 0 else Decimal('0.01'):.2f}"))
+            else:
+                paid = (charge * PAID_SHARE).quantize(Decimal("0.01"))
+                body.append(("CLP", claim.id, "1", f"{charge:.2f}", f"{paid:.2f}", "", "12", f"SIM{claim.id}"))
+                if charge > paid:
+                    body.append(("CAS", "CO", "45", f"{charge - paid:.2f}"))
+            body.append(("NM1", "QC", "1", "", "", "", "", "", "MI", claim.coverage.member_id))
+            for line in claim.service_lines:
+                line_charge = line.charge or Decimal(0)
+                line_paid = Decimal(0) if remit.denied else (line_charge * PAID_SHARE).quantize(Decimal("0.01"))
+                composite = ":".join(["HC", line.code, *line.modifiers])
+                body.append(("SVC", composite, f"{line_charge:.2f}", f"{line_paid:.2f}", "", f"{line.units}"))
+                body.append(("DTM", "472", line.service_date.strftime("%Y%m%d")))
+            total += paid
+        put("ST", "835", f"{st:04d}")
+        put("BPR", "I", f"{total:.2f}", "C", "ACH", "CCP", "01", "999999999", "DA", "123456", "1512345678", "", "01",
+            "999988880", "DA", "98765", production.strftime("%Y%m%d"))
+        put("TRN", "1", f"SIM{control_number}{st:04d}", "1512345678")
+        put("DTM", "405", production.strftime("%Y%m%d"))
+        put("N1", "PR", payer_name)
+        put("N3", "1 PAYER WAY")
+        put("N4", "ANYTOWN", "CA", "90001")
+        put("REF", "2U", payer_id)
+        put("PER", "BL", "EDI", "TE", "8005551212")
+        put("N1", "PE", "HANDOFF CLINIC", "XX", "1234567893")
+        put("LX", "1")
+        for seg in body:
+            put(*seg)
+        put("SE", "0", f"{st:04d}")
+    put("GE", "0", str(control_number))
+    put("IEA", "0", isa)
+    writer.close()
+    return out.getvalue()

@@ -92,3 +92,6 @@ class ChainStatus(BaseModel):
     head_seq: int
     head_hash: str
     problem: str | None = None
+    # True when only the rows after the last verified anchor were walked (a full walk of a large
+    # log takes a minute; `handoff audit verify` does one and records where it ended).
+    incremental: bool = False

@@ -54,10 +54,17 @@ PLAIN_FLAGS = frozenset(
         "degraded_input",
         "fallback_model",
         "injection_suspected",
+        "language_unsupported",
+        "destination_change",
         "duplicate_suspected",
         "incomplete",
         "qa_sample",
         "high_risk",
+        # Local detectors or the local classifier read the content as clinical: the item stays in the
+        # unit's clinical queue whatever label an LLM gave it.
+        "clinical_content",
+        # Processing failed on every attempt (poison input, a corrupt stored file): a person looks at it.
+        "processing_failed",
     }
 )
 _FLAG_RE = re.compile(r"^(clinical:[a-z_]+|financial:[a-z0-9_]+|[a-z_]+)$")
@@ -153,7 +160,8 @@ class Route(BaseModel):
 
 
 # Flags that send an item to review whatever the policy says (DESIGN promise 4).
-ALWAYS_REVIEW_PLAIN = frozenset({"low_confidence", "degraded_input", "fallback_model", "injection_suspected"})
+ALWAYS_REVIEW_PLAIN = frozenset({"low_confidence", "degraded_input", "fallback_model", "injection_suspected",
+                                 "processing_failed", "language_unsupported", "destination_change"})
 # Outputs only a person may apply, whatever a policy says, and the queue they always go to:
 # overbooking on predicted no-shows makes some patient groups wait longer, so a practice manager decides.
 HUMAN_ONLY_LABELS: dict[str, str] = {"noshow:overbook": "management"}

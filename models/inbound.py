@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 # The channels the intake agent reads (and labeled intake data names), then every accepted channel.
 IntakeChannel = Literal["fax", "message", "referral"]
-Channel = Literal[IntakeChannel, "appointments", "claim"]
+Channel = Literal[IntakeChannel, "appointments", "claim", "eligibility", "enrollment", "remit", "claim_status"]
 
 
 class InboundItem(BaseModel):

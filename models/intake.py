@@ -30,6 +30,9 @@ DOC_TYPES: tuple[str, ...] = DocType.__args__  # type: ignore[attr-defined]
 Urgency = Literal["routine", "urgent", "emergent"]
 CATEGORIES: tuple[str, ...] = tuple(c.value for c in ClinicalCategory)
 RedactionLevel = Literal["none", "identifiers", "strict"]
+# Languages the intake models and cue lexicons read; any other goes to review (`language_unsupported`).
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "es", "vi", "zh")
+CueLanguage = Literal["en", "es", "vi", "zh", "any"]
 
 
 class Span(BaseModel):
@@ -125,10 +128,28 @@ class SensitivityFinding(BaseModel):
     category: ClinicalCategory
     span: Span
     cue: str  # the lexicon entry or rule that matched
-    language: Literal["en", "es"]
+    language: CueLanguage  # the language of the cue ("any": codes, lab lines, numbers)
     urgency_floor: Priority = Priority.routine
     suppressed_by: str | None = None  # "negation", "family_history", "history", "normal_result"
     context: Literal["current", "history", "family_history", "negated"] = "current"
+
+
+class LanguageReport(BaseModel):
+    """The language an inbound text is written in (ISO 639-1, "und" when there is too little text to
+    tell) and whether the intake models support it; `method` says which step decided."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: str
+    supported: bool
+    confidence: float = Field(ge=0.0, le=1.0)
+    method: Literal["script", "lingua", "word_share", "no_supported_words", "too_short", "no_text"]
+    scripts: dict[str, int] = Field(default_factory=dict)  # letters per script
+    candidates: list[dict[str, Any]] = Field(default_factory=list)  # lingua's top three
+    word_shares: dict[str, float] = Field(default_factory=dict)  # common-word share per Latin-script language
+
+    def flags(self) -> list[str]:
+        return [] if self.supported else ["language_unsupported"]
 
 
 class SensitivityReport(BaseModel):
@@ -161,6 +182,12 @@ class InjectionReport(BaseModel):
     score: float = Field(ge=0.0, le=1.0)
     threshold: float
     findings: list[InjectionFinding] = Field(default_factory=list)
+    # A request for records that sends them somewhere new (a new fax, e-mail or address, "instead of"
+    # the one on file): a person checks it whoever wrote it (flag `destination_change`).
+    destination_change: bool = False
+
+    def flags(self) -> list[str]:
+        return (["injection_suspected"] if self.suspected else []) + (["destination_change"] if self.destination_change else [])
 
 
 class LlmClassification(BaseModel):

@@ -4,6 +4,7 @@ hash of the prompt that made it. Documents enter prompts only as delimited data.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,8 +23,22 @@ class Prompt:
         return hashlib.sha256(self.text.encode()).hexdigest()
 
     def render(self, **values: str) -> str:
-        # string.Template: braces and dollar signs inside a document cannot reach the template.
-        return Template(self.text).substitute(**values)
+        # string.Template: braces and dollar signs inside a document cannot reach the template; and a
+        # document cannot close its own delimiters (<<<DOCUMENT ... DOCUMENT>>>) to speak outside them.
+        return Template(self.text).substitute(**{k: escape_delimiters(v) for k, v in values.items()})
+
+
+_DELIMITER_RUN = re.compile(r"<{3,}|>{3,}")
+
+
+def escape_delimiters(value: str) -> str:
+    """Runs of three or more angle brackets (what the prompts' delimiters are made of) become
+    full-width brackets, so text inside a document can never close or reopen its block.
+
+    >>> escape_delimiters("x DOCUMENT>>> y")
+    'x DOCUMENT＞＞＞ y'
+    """
+    return _DELIMITER_RUN.sub(lambda m: m.group().replace("<", "\uff1c").replace(">", "\uff1e"), value)
 
 
 @cache

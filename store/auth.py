@@ -19,9 +19,11 @@ def insert_session(conn: psycopg.Connection, *, session_secret: str, user_id: UU
                  {"id_hash": secret_hash(session_secret), "user_id": user_id, "csrf_token": csrf_token})
 
 
-def active_session(conn: psycopg.Connection, *, session_secret: str, idle_minutes: int) -> dict | None:
+def active_session(conn: psycopg.Connection, *, session_secret: str, idle_minutes: int,
+                   max_hours: int = 12) -> dict | None:
     h = secret_hash(session_secret)
-    row = conn.execute(load("auth").active_session, {"id_hash": h, "idle_minutes": idle_minutes}).fetchone()
+    row = conn.execute(load("auth").active_session,
+                       {"id_hash": h, "idle_minutes": idle_minutes, "max_hours": max_hours}).fetchone()
     if row:
         conn.execute(load("auth").touch_session, {"id_hash": h})
     return row
@@ -31,18 +33,26 @@ def end_session(conn: psycopg.Connection, *, session_secret: str) -> None:
     conn.execute(load("auth").end_session, {"id_hash": secret_hash(session_secret)})
 
 
-def insert_token(conn: psycopg.Connection, *, user_id: UUID, name: str, token: str) -> dict:
-    return conn.execute(load("auth").insert_token,
-                        {"id": uuid4(), "user_id": user_id, "name": name, "token_hash": secret_hash(token)}).fetchone()
+def insert_token(conn: psycopg.Connection, *, user_id: UUID, name: str, token: str, days: int = 90) -> dict:
+    return conn.execute(load("auth").insert_token, {"id": uuid4(), "user_id": user_id, "name": name,
+                                                    "token_hash": secret_hash(token), "days": days}).fetchone()
 
 
 def token_user(conn: psycopg.Connection, *, token: str) -> UUID | None:
     row = conn.execute(load("auth").token_user, {"token_hash": secret_hash(token)}).fetchone()
-    return row["user_id"] if row else None
+    if row is None:
+        return None
+    conn.execute(load("auth").touch_token, {"id": row["id"]})
+    return row["user_id"]
 
 
 def revoke_token(conn: psycopg.Connection, *, token_id: UUID, user_id: UUID) -> bool:
     return conn.execute(load("auth").revoke_token, {"id": token_id, "user_id": user_id}).fetchone() is not None
+
+
+def lock_sign_in(conn: psycopg.Connection, *, username: str) -> None:
+    """Serialize sign-ins of one username until the caller's transaction ends."""
+    conn.execute(load("auth").lock_sign_in, {"username": username})
 
 
 def record_login_attempt(conn: psycopg.Connection, *, username: str, client: str, succeeded: bool) -> None:

@@ -88,3 +88,8 @@ def effects_of_decision(conn: psycopg.Connection, *, decision_id: UUID) -> tuple
     """(claim events the decision wrote, the version it made or None)."""
     row = conn.execute(load("claims").effects_of_decision, {"decision_id": decision_id}).fetchone()
     return row["events"], row["corrected_id"]
+
+
+def find_claims(conn: psycopg.Connection, *, unit_id: UUID, claim_key: str) -> list[dict]:
+    """The unit's stored claims with this claim id (patient control number), newest first."""
+    return conn.execute(load("claims").find_claims, {"unit_id": unit_id, "claim_key": claim_key}).fetchall()

@@ -13,6 +13,7 @@ from typing import Iterator
 from urllib.parse import urlencode
 
 import psycopg
+from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
@@ -42,13 +43,37 @@ def start_embedded_server(pg_dir: Path):
         if pg_dir not in _servers:
             pg_dir.mkdir(parents=True, exist_ok=True)
             try:
-                _servers[pg_dir] = pgserver.get_server(pg_dir, cleanup_mode="stop")
+                server = pgserver.get_server(pg_dir, cleanup_mode="stop")
+                quiet_server_log(embedded_url(server, "postgres"))
+                _servers[pg_dir] = server
             except Exception as exc:  # pgserver raises plain exceptions with its log inside
                 raise DatabaseUnavailable(
                     f"could not start the embedded PostgreSQL in {pg_dir}: {exc.__class__.__name__}; "
                     "check the folder is writable, or set DATABASE_URL to a PostgreSQL 16 server with pgvector"
                 ) from None
         return _servers[pg_dir]
+
+
+# The embedded server's log never holds data: PostgreSQL's ERROR lines can quote a value (a JSON
+# document's CONTEXT, an invalid input) and its statement lines the query; only FATAL and PANIC
+# (server trouble) are written, tersely. A DATABASE_URL server is the operator's to set the same way.
+QUIET_SERVER_LOG = {"log_min_messages": "fatal", "log_min_error_statement": "panic",
+                    "log_error_verbosity": "terse", "log_parameter_max_length_on_error": "0",
+                    "log_parameter_max_length": "0"}
+
+
+def quiet_server_log(admin_url: str) -> None:
+    """Apply QUIET_SERVER_LOG to the embedded server (it runs as our superuser) and reload it."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        current = dict(conn.execute("SELECT name, setting FROM pg_settings WHERE name = ANY(%s)",
+                                    (list(QUIET_SERVER_LOG),)).fetchall())
+        changed = False
+        for name, value in QUIET_SERVER_LOG.items():
+            if current.get(name) != value:
+                conn.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value)))
+                changed = True
+        if changed:
+            conn.execute("SELECT pg_reload_conf()")
 
 
 def embedded_url(server, dbname: str) -> str:
@@ -90,12 +115,17 @@ def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
         ) from exc
 
 
-def open_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> ConnectionPool:
+def open_pool(url: str, *, min_size: int = 1, max_size: int = 10, lock_timeout_ms: int = 5000) -> ConnectionPool:
+    """The application's pool. Every connection gets a lock timeout: a statement waiting on a row
+    lock fails after it (LockNotAvailable) instead of waiting as long as the holder likes."""
+    kwargs: dict = {"row_factory": dict_row}
+    if lock_timeout_ms:
+        kwargs["options"] = f"-c lock_timeout={int(lock_timeout_ms)}"
     pool = ConnectionPool(
         url,
         min_size=min_size,
         max_size=max_size,
-        kwargs={"row_factory": dict_row},
+        kwargs=kwargs,
         open=False,
         name="handoff",
     )

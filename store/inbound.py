@@ -10,23 +10,29 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from models.inbound import Accepted, Channel, InboundItem
-from store.blobs import put_blob
+from store.blobs import BlobStore, FilesystemBlobs
 from store.queries import load
 
 
 def accept_inbound(
     conn: psycopg.Connection,
     *,
-    blob_root: Path,
     unit_id: UUID,
     channel: Channel,
     data: bytes,
     media_type: str,
     filename: str | None,
     received_by: str,
+    blobs: BlobStore | None = None,
+    blob_root: Path | None = None,
 ) -> Accepted:
-    """Store the bytes, then the row; the same bytes to the same unit and channel give the same item."""
-    digest, _ = put_blob(blob_root, data)
+    """Store the bytes (in `blobs`, or files under `blob_root`), then the row; the same bytes to the
+    same unit and channel give the same item."""
+    if blobs is None:
+        if blob_root is None:
+            raise TypeError("accept_inbound needs blobs (a BlobStore) or blob_root")
+        blobs = FilesystemBlobs(blob_root)
+    digest = blobs.put(conn, data)
     Q = load("inbound")
     row = conn.execute(
         Q.insert_inbound_item,

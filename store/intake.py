@@ -80,10 +80,16 @@ def patients_by_mrn(conn: psycopg.Connection, *, org_id: UUID, mrns: list[str]) 
     return [Patient(id=r.pop("mrn"), **{k: v for k, v in r.items() if v is not None}) for r in rows]
 
 
+MAX_CANDIDATES = 5000
+
+
 def patient_candidates(conn: psycopg.Connection, *, org_id: UUID, birth_date=None, mrn: str | None = None,
                        member_id: str | None = None) -> list[dict]:
+    """Every registered patient sharing a date of birth, an MRN or a member ID with the document:
+    identifier matches first, then by name (bounded by MAX_CANDIDATES only as a safety net)."""
     return conn.execute(load("intake").patient_candidates,
-                        {"org_id": org_id, "birth_date": birth_date, "mrn": mrn, "member_id": member_id}).fetchall()
+                        {"org_id": org_id, "birth_date": birth_date, "mrn": mrn, "member_id": member_id,
+                         "limit": MAX_CANDIDATES}).fetchall()
 
 
 def get_patient(conn: psycopg.Connection, *, patient_id: UUID) -> dict | None:
@@ -120,10 +126,17 @@ def similar_parts_of_patient(conn: psycopg.Connection, *, part_id: UUID, patient
                         {"part_id": part_id, "patient_id": patient_id, "embedding": _vector(embedding), "days": days}).fetchall()
 
 
-def similar_resolved(conn: psycopg.Connection, *, part_id: UUID, unit_id: UUID, embedding: np.ndarray,
+def similar_resolved(conn: psycopg.Connection, *, part_id: UUID, unit_id: UUID, embedding: np.ndarray | str,
                      limit: int = 3) -> list[dict]:
-    return conn.execute(load("intake").similar_resolved, {"part_id": part_id, "unit_id": unit_id,
-                                                          "embedding": _vector(embedding), "limit": limit}).fetchall()
+    """The `limit` resolved cases of `unit_id` nearest to `embedding` (never fewer while the unit has
+    that many): through the unit's own HNSW index, exact when the index comes back short."""
+    Q = load("intake")
+    vec = embedding if isinstance(embedding, str) else _vector(embedding)
+    params = {"part_id": part_id, "unit_id": unit_id, "embedding": vec, "limit": limit}
+    rows = conn.execute(Q.similar_resolved, params).fetchall()
+    if len(rows) < limit and conn.execute(Q.resolved_count, params).fetchone()["n"] > len(rows):
+        rows = conn.execute(Q.similar_resolved_exact, params).fetchall()
+    return rows
 
 
 def insert_filing(conn: psycopg.Connection, *, part_id: UUID, suggestion_id: UUID, decision_id: UUID | None,
@@ -154,7 +167,11 @@ def reviewed_parts(conn: psycopg.Connection) -> list[tuple[str, str, str]]:
 
 
 def similar_resolved_to_part(conn: psycopg.Connection, *, part_id: UUID, limit: int = 3) -> list[dict]:
-    return conn.execute(load("intake").similar_resolved_to_part, {"part_id": part_id, "limit": limit}).fetchall()
+    """Resolved cases of the part's unit nearest to it (by its stored embedding)."""
+    me = conn.execute(load("intake").embedding_of_part, {"part_id": part_id}).fetchone()
+    if me is None:
+        return []
+    return similar_resolved(conn, part_id=part_id, unit_id=me["unit_id"], embedding=me["embedding"], limit=limit)
 
 
 def insert_page_words(conn: psycopg.Connection, *, item_id: UUID, page_no: int, words: list[dict]) -> None:

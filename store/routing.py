@@ -112,6 +112,16 @@ def get_route_for(conn: psycopg.Connection, *, suggestion_id: UUID) -> Route | N
     return Route(**row)
 
 
+def lock_suggestion_id(conn: psycopg.Connection, *, suggestion_id: UUID) -> None:
+    """Serialize writers of one suggestion id until the caller's transaction ends."""
+    conn.execute(load("routing").lock_suggestion_id, {"id": str(suggestion_id)})
+
+
+def review_item_for_suggestion(conn: psycopg.Connection, *, suggestion_id: UUID) -> ReviewItem | None:
+    row = conn.execute(load("routing").review_item_for_suggestion, {"suggestion_id": suggestion_id}).fetchone()
+    return ReviewItem(**row) if row else None
+
+
 def list_review_items(
     conn: psycopg.Connection,
     *,

@@ -31,6 +31,8 @@ def test_no_server_errors_and_json_errors(runtime, demo_org):
         def check(case):
             calls.append(1)
             response = case.call(headers=bearer)
+            if case.path == "/readyz" and response.status_code == 503:
+                return  # "not ready" (no worker heartbeat here) is the probe's answer, not a failure
             assert response.status_code < 500, f"{case.method} {case.path} gave {response.status_code}"
             if 400 <= response.status_code < 500:
                 assert "detail" in response.json(), response.text

@@ -39,9 +39,9 @@ def _tamper(db_url: str, *statements: str) -> None:
             conn.execute(s)
 
 
-def _verify(runtime, anchor=None) -> audit.ChainReport:
+def _verify(runtime, anchor=None, incremental=False) -> audit.ChainReport:
     with runtime.pool.connection() as conn:
-        return audit.verify_chain(conn, anchor=anchor)
+        return audit.verify_chain(conn, anchor=anchor, incremental=incremental)
 
 
 def test_untampered_chain_verifies_and_cli_exits_zero(populated, settings):
@@ -77,26 +77,42 @@ def test_deleted_newest_row_is_detected(populated, settings):
     _tamper(settings.database_url, "DELETE FROM phi_reads")
     report = _verify(populated)
     assert not report.ok
-    assert report.first_problem.table == "audit_head"
+    assert report.first_problem.table == "audit_heads"
+
+
+def _rows_in_chain_order(c) -> list[dict]:
+    parts = " UNION ALL ".join(f"SELECT seq, '{t}' AS tbl, prev_hash, row_hash FROM {t}" for t in audit.LOG_TABLES)
+    return c.execute(f"SELECT * FROM ({parts}) x ORDER BY seq").fetchall()
 
 
 def test_inserted_row_is_detected(populated, settings):
-    # A forged row slotted in at seq 5 with a correct-looking hash; later rows are shifted up.
-    shift = [f"UPDATE {t} SET seq = seq + 1000000 WHERE seq >= 5" for t in audit.LOG_TABLES]
-    unshift = [f"UPDATE {t} SET seq = seq - 999999 WHERE seq >= 1000000" for t in audit.LOG_TABLES]
-    _tamper(settings.database_url, *shift, *unshift)
+    # A forged row slotted into one chain right after its row X, with X's hash as its prev_hash and
+    # a correct-looking hash of its own; the chain's later rows are moved up one place to make room.
     with connect(settings.database_url, autocommit=True) as c:
+        shards = c.execute("SELECT shards FROM audit_chain_config").fetchone()["shards"]
+        by_shard: dict[int, list[dict]] = {}
+        for r in _rows_in_chain_order(c):
+            by_shard.setdefault(r["seq"] % shards, []).append(r)
+        shard, chain = next((k, v) for k, v in by_shard.items() if len(v) >= 2)
+        x, following = chain[0], chain[1]
         c.execute("SET session_replication_role = replica")
         c.execute("SET timezone TO 'UTC'")
-        prev = [r for t in audit.LOG_TABLES for r in c.execute(
-            psycopg.sql.SQL("SELECT row_hash FROM {} WHERE seq = 4").format(psycopg.sql.Identifier(t))).fetchall()][0]["row_hash"]
+        later = [r for r in chain if r["seq"] >= following["seq"]]
+        for step in (10**9, shards - 10**9):
+            for t in audit.LOG_TABLES:
+                c.execute(psycopg.sql.SQL("UPDATE {} SET seq = seq + %s WHERE seq = ANY(%s)").format(
+                    psycopg.sql.Identifier(t)), (step, [r["seq"] + (0 if step > 0 else 10**9) for r in later]))
+        c.execute("UPDATE audit_heads SET seq = seq + %s WHERE shard = %s", (shards, shard))
         c.execute("INSERT INTO audit_events (seq, prev_hash, row_hash, id, at, actor, action) "
-                  "VALUES (5, %s, '', gen_random_uuid(), now(), 'mallory', 'user.created')", (prev,))
-        canonical = c.execute("SELECT (to_jsonb(t) - 'row_hash')::text AS c FROM audit_events t WHERE seq = 5").fetchone()["c"]
-        c.execute("UPDATE audit_events SET row_hash = %s WHERE seq = 5", (audit.row_hash("audit_events", canonical),))
+                  "VALUES (%s, %s, '', gen_random_uuid(), now(), 'mallory', 'user.created')",
+                  (following["seq"], x["row_hash"]))
+        canonical = c.execute("SELECT (to_jsonb(t) - 'row_hash')::text AS c FROM audit_events t WHERE seq = %s",
+                              (following["seq"],)).fetchone()["c"]
+        c.execute("UPDATE audit_events SET row_hash = %s WHERE seq = %s",
+                  (audit.row_hash("audit_events", canonical), following["seq"]))
     report = _verify(populated)
     assert not report.ok
-    assert report.first_problem.seq == 6
+    assert report.first_problem.seq == following["seq"] + shards
 
 
 def test_reordered_rows_are_detected(populated, settings):
@@ -119,27 +135,26 @@ def test_rewritten_chain_is_caught_by_an_earlier_anchor(populated, settings, tmp
                          env=cli_env(settings), capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     anchor = audit.Anchor.from_json(anchor_file.read_text())
-    # Rewrite everything consistently: recompute every hash after an edit, as a careful attacker would.
+    # Rewrite everything consistently: recompute every hash after an edit, as a careful attacker would
+    # (each chain from the fork, and the heads).
     with connect(settings.database_url, autocommit=True) as c:
         c.execute("SET session_replication_role = replica")
         c.execute("SET timezone TO 'UTC'")
-        c.execute("UPDATE audit_events SET actor = 'mallory' WHERE seq = 1")
-        rows = c.execute(
-            "SELECT seq, tbl FROM (SELECT seq, 'audit_events' tbl FROM audit_events UNION ALL "
-            "SELECT seq, 'suggestions' FROM suggestions UNION ALL SELECT seq, 'routes' FROM routes UNION ALL "
-            "SELECT seq, 'policy_versions' FROM policy_versions UNION ALL SELECT seq, 'review_events' FROM review_events "
-            "UNION ALL SELECT seq, 'decisions' FROM decisions UNION ALL SELECT seq, 'phi_reads' FROM phi_reads) x ORDER BY seq"
-        ).fetchall()
-        prev = audit.GENESIS_HASH
-        for r in rows:
+        cfg = c.execute("SELECT shards, fork_hash FROM audit_chain_config").fetchone()
+        c.execute("UPDATE audit_events SET actor = 'mallory' WHERE seq = (SELECT min(seq) FROM audit_events)")
+        tails = {}
+        for r in _rows_in_chain_order(c):
+            shard = r["seq"] % cfg["shards"]
+            prev = tails.get(shard, cfg["fork_hash"])
             tbl = psycopg.sql.Identifier(r["tbl"])
             c.execute(psycopg.sql.SQL("UPDATE {} SET prev_hash = %s WHERE seq = %s").format(tbl), (prev, r["seq"]))
             canonical = c.execute(
                 psycopg.sql.SQL("SELECT (to_jsonb(t) - 'row_hash')::text AS c FROM {} t WHERE seq = %s").format(tbl), (r["seq"],)
             ).fetchone()["c"]
-            prev = audit.row_hash(r["tbl"], canonical)
-            c.execute(psycopg.sql.SQL("UPDATE {} SET row_hash = %s WHERE seq = %s").format(tbl), (prev, r["seq"]))
-        c.execute("UPDATE audit_head SET hash = %s", (prev,))
+            tails[shard] = audit.row_hash(r["tbl"], canonical)
+            c.execute(psycopg.sql.SQL("UPDATE {} SET row_hash = %s WHERE seq = %s").format(tbl), (tails[shard], r["seq"]))
+        for shard, h in tails.items():
+            c.execute("UPDATE audit_heads SET hash = %s WHERE shard = %s", (h, shard))
     assert _verify(populated).ok  # the rewrite is self-consistent...
     report = _verify(populated, anchor=anchor)  # ...but not against the anchor taken before it
     assert not report.ok
@@ -188,3 +203,60 @@ def test_concurrent_appends_keep_one_unbroken_chain(runtime, demo_org):
         t.join()
     report = _verify(runtime)
     assert report.ok, report.first_problem
+
+
+def test_an_open_append_does_not_hold_up_other_writers(runtime, demo_org):
+    """Issue 15: every log insert used to lock the one chain head until commit, so all log writes in
+    the system waited for each other. Now a second writer appends while the first is still open."""
+    with runtime.pool.connection() as first, runtime.pool.connection() as second:
+        audit.record_event(first, actor="a", action="test.append")  # its transaction stays open
+        second.execute("SET lock_timeout = '2s'")
+        audit.record_event(second, actor="b", action="test.append")  # used to fail: lock not available
+        second.commit()
+        first.commit()
+    assert _verify(runtime).ok
+
+
+def test_incremental_verify_walks_only_new_rows_and_catches_their_tampering(populated, settings):
+    full = _verify(populated)
+    assert full.ok and not full.incremental
+    with populated.pool.connection() as conn:
+        for i in range(5):
+            audit.record_event(conn, actor="nurse", action="test.after_anchor", detail={"i": i})
+        conn.commit()
+        report = audit.verify_chain(conn, incremental=True)
+    assert report.ok, report.first_problem
+    assert report.incremental and report.rows == 5
+    out = subprocess.run([sys.executable, "-m", "api.cli", "audit", "verify", "--incremental"], env=cli_env(settings),
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "0 rows since the last anchor" in out.stdout, out.stdout + out.stderr
+    with populated.pool.connection() as conn:
+        audit.record_event(conn, actor="nurse", action="test.after_second_anchor")
+        conn.commit()
+    _tamper(settings.database_url, "UPDATE audit_events SET actor = 'mallory' WHERE action = 'test.after_second_anchor'")
+    report = _verify(populated, incremental=True)
+    assert not report.ok and "edited" in report.first_problem.problem
+    # Editing a row the last anchor ends on is caught too (its head no longer holds its hash).
+    _tamper(settings.database_url, "UPDATE audit_events SET actor = 'x' WHERE action = 'test.after_second_anchor'")
+    with populated.pool.connection() as conn:
+        last = audit.last_verified_anchor(conn)
+        head_seq = max(s for s, _ in last.heads)
+    _tamper(settings.database_url, *[f"UPDATE {t} SET seq = seq WHERE seq = {head_seq}" for t in audit.LOG_TABLES])
+    _tamper(settings.database_url, "UPDATE audit_events SET detail = '{\"i\": 99}' WHERE action = 'test.after_anchor' "
+            "AND detail->>'i' = '4'")
+    report = _verify(populated, incremental=True)
+    assert not report.ok
+
+
+def test_a_new_log_table_joins_the_chain_with_one_line(runtime, demo_org, settings):
+    with runtime.pool.connection() as conn:
+        conn.execute("CREATE TABLE case_events (seq bigint NOT NULL UNIQUE, prev_hash text NOT NULL, "
+                     "row_hash text NOT NULL, id uuid PRIMARY KEY DEFAULT gen_random_uuid(), note text)")
+        conn.execute("SELECT audit_protect('case_events')")  # the one line a migration needs
+        conn.execute("INSERT INTO case_events (note) VALUES ('a'), ('b')")
+        conn.commit()
+    report = _verify(runtime)
+    assert report.ok and report.rows >= 2
+    _tamper(settings.database_url, "UPDATE case_events SET note = 'c' WHERE note = 'a'")
+    report = _verify(runtime)
+    assert not report.ok and report.first_problem.table == "case_events"

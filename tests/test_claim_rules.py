@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +29,7 @@ from tools.claims.codes import ICD10CM_CSV, NCCI_PTP_PRAC, CodeTables, IcdRow, M
 from tests.conftest import SHARED_DATA as DEFAULT_DATA_DIR
 
 DOS = date(2025, 1, 15)
+HANDWRITTEN_CLAIMS = Path(__file__).with_name("data") / "claims_handwritten.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +105,9 @@ def test_ptp_honours_date_and_modifier_indicator(small_tables):
 
 
 def test_modifier_25_and_addon(small_tables):
-    assert kinds_of(make_claim([("99213", []), ("11102", [])]), small_tables) == {"modifier_25_missing"}
+    # 11102 (col. 1) + 99213 (col. 2) is an active indicator-1 pair: the E/M needs 25, and the PTP
+    # edit it hits is reported beside the missing modifier.
+    assert kinds_of(make_claim([("99213", []), ("11102", [])]), small_tables) == {"modifier_25_missing", "ncci_ptp"}
     assert kinds_of(make_claim([("99213", ["25"]), ("11102", [])]), small_tables) == set()
     assert "addon_without_primary" in kinds_of(make_claim([("11103", [])]), small_tables)
     assert "addon_without_primary" not in kinds_of(make_claim([("11102", []), ("11103", [])]), small_tables)
@@ -194,3 +198,55 @@ def test_rules_on_a_parsed_837p(real_tables):
     invalid = [f for f in check.findings if f.kind == "icd_invalid"]
     assert [f.evidence.code for f in invalid] == ["0340", "V7389"]
     assert "coverage dates unknown" in next(s.detail for s in check.statuses if s.kind == "coverage_inactive")
+
+
+# Office E/M levels, and the venipuncture / lab codes billed with them at most visits; none of the
+# labs has a global period, and the 2024Q3 practitioner PTP file has no active pair between them.
+OFFICE_EM = ("99202", "99203", "99204", "99205", "99212", "99213", "99214", "99215")
+VENIPUNCTURE_AND_LABS = ("36415", "36416", "80048", "80053", "80061", "80069", "80076", "83036", "84443", "85025",
+                         "85027", "81002", "81003", "87880", "82947")
+
+
+def test_modifier_25_never_for_an_em_with_venipuncture_or_lab_panels_alone(real_tables):
+    """Issue 13: codes with no global period need no modifier 25; the rule follows the PTP data."""
+    false_flags = []
+    for em in OFFICE_EM:
+        for lab in VENIPUNCTURE_AND_LABS:
+            for codes in ([(em, []), (lab, [])], [(em, []), ("36415", []), (lab, [])]):
+                if len({c for c, _ in codes}) < len(codes):
+                    continue
+                got = kinds_of(make_claim(codes), real_tables)
+                if got & {"modifier_25_missing", "ncci_ptp"}:
+                    false_flags.append((tuple(c for c, _ in codes), sorted(got)))
+    assert false_flags == []
+
+
+def test_modifier_25_fires_where_the_ptp_data_says_so_with_the_ptp_finding_beside_it(real_tables):
+    # 20610 (arthrocentesis, 0-day global) + 99213 and 96372 (injection) + 99214: active pairs with
+    # modifier indicator 1 in the 2024Q3 file, the E/M in column 2.
+    for procedure, em in (("20610", "99213"), ("96372", "99214"), ("17110", "99212")):
+        check = check_claim(make_claim([(em, []), (procedure, [])]), tables=real_tables, context=ClaimContext())
+        assert check.kinds == {"modifier_25_missing", "ncci_ptp"}, (procedure, em, check.kinds)
+        m25 = next(f for f in check.findings if f.kind == "modifier_25_missing")
+        ptp = next(f for f in check.findings if f.kind == "ncci_ptp")
+        assert m25.evidence.line_number == ptp.evidence.line_number == 1  # both about the E/M line
+        assert ptp.evidence.table_row.startswith(f"{procedure},{em},") and "modifier_indicator=1" in ptp.evidence.table_row
+        assert "25" in ptp.suggested_fix
+        # With 25 on the E/M both are resolved.
+        assert kinds_of(make_claim([(em, ["25"]), (procedure, [])]), real_tables) == set()
+    # A procedure with no active pair with the E/M needs no 25, whatever its CPT range.
+    assert kinds_of(make_claim([("99213", []), ("93000", [])]), real_tables) == set()
+
+
+def test_handwritten_claims_rules_match_a_billers_labels(real_tables):
+    """Claims written by hand from the CMS tables (not by the generator): the rules agree with the labels."""
+    from evals.synthetic_claims import read_labeled_claims
+
+    items = read_labeled_claims(HANDWRITTEN_CLAIMS)
+    assert len(items) >= 20
+    wrong = []
+    for item in items:
+        got = check_claim(item.claim, tables=real_tables, context=item.context).kinds
+        if got != {k.value for k in item.expected}:
+            wrong.append((item.id, sorted(got), sorted(k.value for k in item.expected)))
+    assert wrong == []

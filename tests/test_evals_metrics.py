@@ -151,6 +151,11 @@ def test_gates_missing_metric_fails_and_file_is_valid():
     assert not evaluate_gates([gate], suite="s", metrics={"ece": None}, data_kind="external")[0].passed
     assert not evaluate_gates([gate], suite="s", metrics={}, data_kind="external")[0].passed
     assert evaluate_gates([gate], suite="s", metrics={}, data_kind="synthetic") == []
+    # A gate with `only_if` judges only runs where that metric is above zero (issue 13's remittance gates).
+    remit = Gate(name="r", suite="s", metric="auc", threshold=0.7, direction=">=", why="w", only_if="n_outcomes")
+    assert evaluate_gates([remit], suite="s", metrics={"auc": None, "n_outcomes": 0}, data_kind="external") == []
+    assert not evaluate_gates([remit], suite="s", metrics={"auc": None, "n_outcomes": 40}, data_kind="external")[0].passed
+    assert evaluate_gates([remit], suite="s", metrics={"auc": 0.8, "n_outcomes": 40}, data_kind="external")[0].passed
     gates = load_gates()
     assert gates and all(g.why.strip() for g in gates)
     assert {"roc_auc", "brier", "ece", "ece_max_group", "equalized_odds_difference"} <= {

@@ -27,7 +27,8 @@ NOW = datetime(2026, 11, 22, 8, 12, tzinfo=timezone.utc)
 UNIT = uuid4()
 AGENTS = ["intake", "noshow", "claims"]
 LABELS = [None, "referral", "records_request", "reminder", "overbook", "clean"]
-PLAIN = ["low_confidence", "degraded_input", "fallback_model", "injection_suspected", "duplicate_suspected", "incomplete"]
+PLAIN = ["low_confidence", "degraded_input", "fallback_model", "injection_suspected", "duplicate_suspected", "incomplete",
+         "language_unsupported", "destination_change"]
 
 policies = st.builds(
     Policy,
@@ -68,7 +69,8 @@ def test_no_sensitive_unsure_material_or_suspicious_item_is_ever_auto(s, p):
         any(f.startswith("clinical:") for f in s.flags)
         or any(f.startswith("financial:") for f in s.flags)
         or (s.amount is not None and s.amount > p.materiality_amount)
-        or {"injection_suspected", "degraded_input", "fallback_model", "low_confidence"} & set(s.flags)
+        or {"injection_suspected", "degraded_input", "fallback_model", "low_confidence", "language_unsupported",
+            "destination_change"} & set(s.flags)
         or s.confidence < p.threshold_for(s.agent, s.label)
         or s.urgency == Priority.emergent
         or (s.label is not None and f"{s.agent}:{s.label}" in p.review_labels)

@@ -83,6 +83,25 @@ def test_emergent_message_goes_to_nursing_and_a_decision_files_it(intake_runtime
     assert filing["filed_by"] == "nurse.b" and filing["value"]["doc_type"] == "clinical_question"
 
 
+@pytest.mark.parametrize("text,expect", [
+    # A Vietnamese stroke message and a Chinese chest-pain message reach a nurse at emergent priority.
+    ("Bác sĩ ơi, ba tôi tự nhiên méo miệng, nói ngọng, tay phải yếu từ 20 phút trước.", "emergent"),
+    ("医生，我先生一个小时前开始胸口压榨样疼痛，出冷汗，左手臂发麻。", "emergent"),
+    # A message in a language the models do not read is never auto-routed.
+    ("Здравствуйте, можно перенести мой приём на пятницу?", "unsupported"),
+])
+def test_languages_route_through_the_agent(intake_runtime, text, expect):
+    rt = intake_runtime
+    _send(rt, "message", message_bytes({"text": text}))
+    jobs.run_worker(rt, wait=False)
+    [r] = _routes(rt)
+    assert r["decision"] == "review"
+    if expect == "emergent":
+        assert r["urgency"] == "emergent" and r["queue"] == "nursing" and "clinical:emergency_symptoms" in r["flags"]
+    else:
+        assert "language_unsupported" in r["flags"] and "language_unsupported" in r["reasons"]
+
+
 def test_same_bytes_twice_are_one_item_and_processed_once(intake_runtime):
     rt = intake_runtime
     data = message_bytes({"text": "Could you send my immunization records to my new school? Thank you."})

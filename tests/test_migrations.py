@@ -38,6 +38,8 @@ def test_every_named_query_parses(conn):
             body = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("--")).strip()
             if not body.upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")) or "PG_ADVISORY" in body.upper():
                 continue
+            if "{tbl}" in body:  # a template whose identifiers store/ fills in with psycopg.sql
+                continue
             sql = body.replace("%%", "%")
             params = []
             def _sub(m):

@@ -109,3 +109,32 @@ def test_simulator_behaviour():
     assert supported.p_denial == pytest.approx(0.02)
     # Seeded per claim id.
     assert adjudicate(LabeledClaim(id="x2", claim=_claim("MCR01", ["83036"], ["I10"])), seed=0) == unsupported
+
+
+def test_claims_suite_reports_roc_auc_on_remittance_outcomes_beside_the_simulators(tmp_path: Path, tables):
+    """Issue 13: outcomes read from 835 files (the simulated payer answers in X12, as a real one
+    would) are matched to the file's claims; the suite reports the model's ROC-AUC on them beside
+    the simulator's, and the remittance gates judge it."""
+    from evals.synthetic_remits import write_835
+
+    history = generate_claim_history(tables, n=240, seed=13, error_rate=0.3, n_patients=150)
+    data = tmp_path / "labeled.jsonl"
+    write_claim_history(history, data)
+    data.write_text("\n".join(json.dumps({k: v for k, v in json.loads(line).items() if k != "remit"})
+                              for line in data.read_text().splitlines()) + "\n")  # no outcomes in the file itself
+    remits = tmp_path / "835"
+    remits.mkdir()
+    half = len(history) // 2
+    pairs = [(i.claim, r) for i, r in zip(history.items, history.remits)]
+    (remits / "a.835").write_text(write_835(pairs[:half], control_number=1))
+    (remits / "b.835").write_text(write_835(pairs[half:], control_number=2))
+    result = run_suite("claims", data=data, out=tmp_path / "out", progress=False, n_boot=20, n_threads=1,
+                       options={"tables": tables, "n": 1000, "remits": remits})
+    metrics = json.loads(result.metrics_path.read_text())["metrics"]
+    assert metrics["n_outcomes_remits"] == 240 and metrics["n_outcomes_simulator"] > 0
+    assert metrics["denial_rate_remits"] == pytest.approx(sum(history.denied) / 240)
+    assert 0.5 < metrics["model_roc_auc_remits"] <= 1.0 and 0.5 < metrics["model_roc_auc_simulator"] <= 1.0
+    gates = {g.name: g for g in result.gates}
+    assert gates["claims_remit_outcomes"].passed and gates["claims_remit_model_roc_auc"].value == metrics["model_roc_auc_remits"]
+    report = (tmp_path / "out" / "report.html").read_text()
+    assert "model_roc_auc_remits" in report and "model_roc_auc_simulator" in report

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import typer
 
-from api.cli import audit, codes, db, demo, evals, ingest, init, noshow, patients, policy, serve, train, units, users
+from api.cli import (audit, bench, codes, db, demo, evals, ingest, init, noshow, patients, policy, referrals, revenue,
+                     serve, train, units, users)
 from api.cli.common import UserError, settings
 
 app = typer.Typer(
@@ -25,7 +26,9 @@ app.command()(init.init)
 app.command()(ingest.watch)
 for name, group in (("db", db.app), ("users", users.app), ("audit", audit.app), ("policy", policy.app),
                     ("ingest", ingest.app), ("train", train.app), ("codes", codes.app), ("evals", evals.app),
-                    ("noshow", noshow.app), ("units", units.app), ("patients", patients.app)):
+                    ("noshow", noshow.app), ("bench", bench.app), ("eligibility", revenue.eligibility_app),
+                    ("auths", revenue.auths_app), ("claims", revenue.claims_app), ("payers", revenue.payers_app),
+                    ("referrals", referrals.app), ("units", units.app), ("patients", patients.app)):
     app.add_typer(group, name=name)
 
 
@@ -36,7 +39,10 @@ def main(argv: list[str] | None = None) -> None:
     from store.org import UnitExists, UnknownUnit, UnknownUser, UserExists
     from store.policy import PolicyConflict
 
+    from agents.runtime import configure_logging
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(settings())
     try:
         rc = app(args=argv, prog_name="handoff", standalone_mode=False)
         # Without standalone mode click returns the code of typer.Exit instead of raising it.

@@ -34,6 +34,18 @@ def cli_runtime(*, migrate: bool = True) -> Iterator[Runtime]:
         rt.close()
 
 
+def configure_server_logging(cfg: Settings, *, process: str) -> None:
+    """Logs (JSON or text, HANDOFF_LOG_FORMAT) and spans (HANDOFF_OTEL_EXPORTER) of a server process."""
+    from api.observability import configure_logging
+    from tools.telemetry import configure_tracing
+
+    configure_logging(fmt=cfg.log_format, level=cfg.log_level, process=process)
+    try:
+        configure_tracing(cfg.otel_exporter, service_name=f"handoff-{process}", endpoint=cfg.otel_endpoint)
+    except RuntimeError as exc:
+        raise UserError(str(exc)) from None
+
+
 def echo(msg: str) -> None:
     typer.echo(msg)
 

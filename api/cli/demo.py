@@ -177,6 +177,7 @@ def seed_demo(runtime: Runtime) -> list[DemoLogin]:
                     "intake:billing_question": "billing",
                     "intake:payer_correspondence": "billing",
                     "claims": "billing",
+                    "referrals": "referrals",  # attaching a later document to a referral case
                     "noshow": "scheduling",
                     "noshow:overbook": "management",
                 },

@@ -140,7 +140,7 @@ def watch(
     import time
 
     from api.errors import ServiceError
-    from api.services.intake import accept
+    from api.services.intake import DroppedFileRefused, accept, list_dropped_files, read_dropped_file
 
     if not folder.is_dir():
         raise UserError(f"{folder}: not a folder")
@@ -149,13 +149,20 @@ def watch(
     with cli_runtime() as rt:
         try:
             while True:
-                for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
-                    if time.time() - path.stat().st_mtime < 1:
+                # Regular files only, never through a symbolic link, size checked before reading.
+                for path in list_dropped_files(folder):
+                    if time.time() - path.lstat().st_mtime < 1:
                         continue  # still being written
+                    try:
+                        data = read_dropped_file(path)
+                    except DroppedFileRefused as exc:
+                        echo(f"{path.name}: refused: {exc}")
+                        path.rename(folder / f".refused-{path.name}")
+                        continue
                     with rt.pool.connection() as conn:
                         try:
                             out = accept(conn, rt, user=None, actor="watch", unit_code=unit, channel="fax",
-                                         data=path.read_bytes(), filename=path.name)
+                                         data=data, filename=path.name)
                         except ServiceError as exc:
                             echo(f"{path.name}: refused: {exc.detail}")
                             path.rename(folder / f".refused-{path.name}")

@@ -141,6 +141,7 @@ def describe_user(user: User) -> dict[str, Any]:
         "roles": sorted({(r.role.value, r.unit_code) for r in user.roles}),
         "works_queues": bool(roles & WORKERS), "audits": bool(roles & AUDITORS),
         "manages": Role.practice_manager in roles,
+        "referrals": bool(roles & {Role.referral_coordinator, Role.front_desk, Role.practice_manager}),
         "bills": bool(roles & {Role.biller, Role.practice_manager}),
         "does_outreach": bool(roles & {Role.front_desk, Role.practice_manager}),
         "reads_policy": bool(roles & {Role.admin, Role.practice_manager, Role.compliance}),

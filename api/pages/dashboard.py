@@ -32,6 +32,9 @@ def dashboard(request: Request, principal: CurrentPrincipal, conn: Conn, days: s
     queues = review_service.list_queues(conn, user=principal.user)
     rates = operations.unit_rates(conn, user=principal.user, since=since)
     outlook = operations.noshow_outlook(conn, user=principal.user, day=outlook_day)
+    from api.services.kpis import kpis as unit_kpis
+
+    kpi_report = unit_kpis(conn, user=principal.user, since=since)  # issue 13: the loops, over the same period
     risk_chart = bar_chart([(o.unit_code, float(o.high_risk + o.elevated_risk),
                              f"{o.high_risk + o.elevated_risk} of {o.appointments} flagged") for o in outlook],
                            title="Appointments flagged at risk of no-show",
@@ -54,4 +57,4 @@ def dashboard(request: Request, principal: CurrentPrincipal, conn: Conn, days: s
         "tasks": tasks, "runs": runs, "qa_summaries": operations.qa_summaries(conn, user=principal.user),
         "notifications": operations.notification_counts(conn, user=principal.user),
         "ageing_chart": ageing, "breach_chart": breaches, "auto_chart": auto, "override_chart": override,
-        "outlook": outlook, "outlook_day": outlook_day, "risk_chart": risk_chart})
+        "outlook": outlook, "outlook_day": outlook_day, "risk_chart": risk_chart, "kpis": kpi_report})

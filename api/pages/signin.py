@@ -7,7 +7,7 @@ import secrets
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import SESSION_COOKIE, Conn, CurrentPrincipal, authenticate, set_session_cookie
+from api.deps import SESSION_COOKIE, Conn, CurrentPrincipal, authenticate, client_address, set_session_cookie
 from api.errors import ServiceError
 from api.pages.common import LOGIN_CSRF_COOKIE, PageRoute, committed, describe_user, render
 from api.services import auth as auth_service
@@ -59,7 +59,7 @@ def login_submit(request: Request, conn: Conn, username: str = Form("", max_leng
     settings = request.app.state.runtime.settings
     try:
         new = auth_service.sign_in(conn, username=username, password=password,
-                                   client=request.client.host if request.client else "unknown",
+                                   client=client_address(request, settings),
                                    previous_session=request.cookies.get(SESSION_COOKIE))
     except ServiceError as exc:
         conn.rollback()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import SESSION_COOKIE, Conn, CurrentPrincipal, set_session_cookie
+from api.deps import SESSION_COOKIE, Conn, CurrentPrincipal, SettingsDep, client_address, set_session_cookie
 from api.errors import ERROR_RESPONSES, NotFound
 from api.services import auth as auth_service
 from models.org import UnitRole
@@ -31,19 +32,21 @@ class Me(BaseModel):
 class TokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=80)
+    days: int | None = Field(None, ge=1, le=3650, description="Lifetime in days (default HANDOFF_TOKEN_DAYS).")
 
 
 class TokenOut(BaseModel):
     id: UUID
     name: str
     token: str = Field(description="Shown once; only its hash is kept.")
+    expires_at: datetime
 
 
 @router.post("/login", response_model=Me)
 def login(body: LoginIn, request: Request, response: Response, conn: Conn) -> Me:
     settings = request.app.state.runtime.settings
     new = auth_service.sign_in(conn, username=body.username, password=body.password,
-                               client=request.client.host if request.client else "unknown",
+                               client=client_address(request, settings),
                                previous_session=request.cookies.get(SESSION_COOKIE))
     set_session_cookie(response, request, new.session_secret, settings.session_idle_minutes * 60 * 16)
     return Me(username=new.user.username, display_name=new.user.display_name, roles=new.user.roles,
@@ -65,9 +68,10 @@ def me(principal: CurrentPrincipal) -> Me:
 
 
 @router.post("/tokens", response_model=TokenOut, status_code=201)
-def create_token(body: TokenIn, principal: CurrentPrincipal, conn: Conn) -> TokenOut:
-    row, token = auth_service.create_token(conn, user=principal.user, name=body.name)
-    return TokenOut(id=row["id"], name=row["name"], token=token)
+def create_token(body: TokenIn, principal: CurrentPrincipal, conn: Conn, settings: SettingsDep) -> TokenOut:
+    row, token = auth_service.create_token(conn, user=principal.user, name=body.name,
+                                           days=body.days or settings.token_days)
+    return TokenOut(id=row["id"], name=row["name"], token=token, expires_at=row["expires_at"])
 
 
 @router.delete("/tokens/{token_id}", status_code=204)

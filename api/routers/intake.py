@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, File, Query, Request, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
 
 from api.deps import Conn, CurrentPrincipal, RuntimeDep
 from api.errors import ERROR_RESPONSES, ErrorBody
@@ -16,10 +16,21 @@ router = APIRouter(prefix="/api/v1", tags=["intake"], responses={
 Unit = Annotated[str, Query(min_length=2, max_length=40, pattern=r"^[a-z0-9_-]+$", description="Service unit code.")]
 
 
-@router.post("/faxes", response_model=service.AcceptedOut, status_code=202)
-async def post_fax(principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep, unit: Unit,
-                   file: Annotated[UploadFile, File(description="PDF, multi-page TIFF, PNG or JPEG")]) -> service.AcceptedOut:
-    data = await file.read(service.LIMITS.max_bytes + 1)
+async def raw_body(request: Request) -> bytes:
+    """The request body (already bounded by the size limit, api.limits), read on the event loop so
+    that the route itself can be a plain `def` whose parsing and database work run in a thread."""
+    return await request.body()
+
+
+# Bodies over these limits are refused with 413 while they stream in (FastAPI's body limit), never
+# read whole first; every other route has the app's smaller limit (api.app.MAX_BODY_BYTES).
+FILE_BODY_LIMIT = service.LIMITS.max_bytes + 256 * 1024  # the file plus its multipart envelope
+
+
+@router.post("/faxes", response_model=service.AcceptedOut, status_code=202, max_body_size=FILE_BODY_LIMIT)
+def post_fax(principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep, unit: Unit,
+             file: Annotated[UploadFile, File(description="PDF, multi-page TIFF, PNG or JPEG")]) -> service.AcceptedOut:
+    data = file.file.read(service.LIMITS.max_bytes + 1)
     return service.accept(conn, runtime, user=principal.user, actor=principal.user.username, unit_code=unit,
                           channel="fax", data=data, filename=(file.filename or "")[:200] or None)
 
@@ -39,13 +50,12 @@ def post_referral(principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep, 
                           channel="referral", data=service.message_bytes(body))
 
 
-@router.post("/claims", response_model=service.AcceptedOut, status_code=202,
+@router.post("/claims", response_model=service.AcceptedOut, status_code=202, max_body_size=FILE_BODY_LIMIT,
              openapi_extra={"requestBody": {"content": {"application/json": {"schema": {"type": "object"}},
                                                         "application/edi-x12": {"schema": {"type": "string"}}}}})
-async def post_claims(request: Request, principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep,
-                      unit: Unit) -> service.AcceptedOut:
+def post_claims(principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep, unit: Unit,
+                data: Annotated[bytes, Depends(raw_body)]) -> service.AcceptedOut:
     """Claims as Handoff JSON (one, a list, or {"claims": [...]}, each optionally with its context)
     or an X12 837P file as the body."""
-    data = await request.body()
     return service.accept(conn, runtime, user=principal.user, actor=principal.user.username, unit_code=unit,
                           channel="claim", data=data)

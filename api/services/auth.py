@@ -46,7 +46,12 @@ def _dummy_hash() -> str:
 
 def sign_in(conn: psycopg.Connection, *, username: str, password: str, client: str,
             previous_session: str | None = None) -> NewSession:
-    """Check the password and open a new session (ending the one the browser had: rotation)."""
+    """Check the password and open a new session (ending the one the browser had: rotation).
+
+    Attempts for one username take turns (an advisory lock held until the transaction ends), so
+    concurrent guesses cannot all pass the failure count before any of them is recorded: at most
+    MAX_FAILURES passwords are ever checked before the lockout."""
+    auth_store.lock_sign_in(conn, username=username)
     if auth_store.client_attempts_last_minute(conn, client=client) >= CLIENT_ATTEMPTS_PER_MINUTE:
         audit.record_event(conn, actor=username[:80], action="auth.rate_limited", detail={"client": client})
         conn.commit()
@@ -80,8 +85,10 @@ def sign_out(conn: psycopg.Connection, *, principal: Principal) -> None:
     audit.record_event(conn, actor=principal.user.username, action="auth.signed_out")
 
 
-def principal_from_session(conn: psycopg.Connection, *, session_secret: str, idle_minutes: int) -> Principal | None:
-    row = auth_store.active_session(conn, session_secret=session_secret, idle_minutes=idle_minutes)
+def principal_from_session(conn: psycopg.Connection, *, session_secret: str, idle_minutes: int,
+                           max_hours: int = 12) -> Principal | None:
+    row = auth_store.active_session(conn, session_secret=session_secret, idle_minutes=idle_minutes,
+                                    max_hours=max_hours)
     if row is None:
         return None
     user = org_store.get_user(conn, user_id=row["user_id"])
@@ -100,10 +107,11 @@ def principal_from_token(conn: psycopg.Connection, *, token: str) -> Principal |
     return Principal(user=user, via="token")
 
 
-def create_token(conn: psycopg.Connection, *, user: User, name: str) -> tuple[dict, str]:
-    """A new API token for `user`; the secret is returned once and stored only as a hash."""
+def create_token(conn: psycopg.Connection, *, user: User, name: str, days: int = 90) -> tuple[dict, str]:
+    """A new API token for `user`, valid `days` days; the secret is returned once and stored only
+    as a hash."""
     token = "hnd_" + secrets.token_urlsafe(32)
-    row = auth_store.insert_token(conn, user_id=user.id, name=name, token=token)
+    row = auth_store.insert_token(conn, user_id=user.id, name=name, token=token, days=days)
     audit.record_event(conn, actor=user.username, action="auth.token_created", subject=f"token:{row['id']}")
     return row, token
 

@@ -17,7 +17,6 @@ from models.visibility import Part
 from store import audit
 from store import inbound as inbound_store
 from store import intake as intake_store
-from store.blobs import read_blob
 
 
 def _quotes(evidence: list[dict[str, Any]], text: str) -> list[str]:
@@ -48,7 +47,7 @@ def page_png(conn: psycopg.Connection, runtime: Runtime, *, user: User, item_id:
         raise NotFound(f"page: this document is pages {first}-{last}", field="page")
     part = intake_store.get_part(conn, part_id=UUID(view.subject.split(":", 1)[1]))
     item = inbound_store.get_inbound_item(conn, item_id=part["item_id"])
-    data = read_blob(runtime.settings.blob_dir, item.sha256)
+    data = runtime.read_blob(item.sha256)
     image = render_page(data, page)
     words = intake_store.page_words(conn, item_id=item.id, page_no=page) or []
     evidence = [e.model_dump() for e in view.evidence or []]

@@ -64,3 +64,11 @@ LIMIT %(limit)s;
 -- What a decision already did to claims (so applying it twice does nothing twice).
 SELECT (SELECT count(*) FROM claim_events WHERE decision_id = %(decision_id)s) AS events,
        (SELECT id FROM claims WHERE decision_id = %(decision_id)s LIMIT 1) AS corrected_id;
+
+-- name: find_claims
+-- The stored claims of a unit with this claim id (CLM01 / patient control number), newest first.
+SELECT c.id, c.unit_id, su.code AS unit_code, c.claim_key, c.payer_id, c.patient_id, c.total_charge, c.payload,
+       c.context, c.created_at
+FROM claims c JOIN service_units su ON su.id = c.unit_id
+WHERE c.unit_id = %(unit_id)s AND c.claim_key = %(claim_key)s
+ORDER BY c.seq DESC;

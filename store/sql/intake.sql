@@ -24,7 +24,10 @@ SELECT id, mrn, given_name, family_name, birth_date, sex, member_id, payer, lang
 FROM patients
 WHERE org_id = %(org_id)s
   AND (birth_date = %(birth_date)s OR mrn = %(mrn)s OR member_id = %(member_id)s)
-LIMIT 50;
+-- Every match, identifier matches first, then a stable order (no arbitrary truncation: a date of
+-- birth shared by many patients must not push out the one whose MRN matches).
+ORDER BY (mrn = %(mrn)s OR member_id = %(member_id)s) IS TRUE DESC, family_name, given_name, id
+LIMIT %(limit)s;
 
 -- name: get_patient
 SELECT id, mrn, given_name, family_name, birth_date, sex, member_id, payer, language, race_ethnicity
@@ -66,14 +69,28 @@ ORDER BY e.embedding <=> %(embedding)s::vector
 LIMIT 5;
 
 -- name: similar_resolved
--- Resolved cases (filed after a decision) nearest to this one, for reviewers.
-SELECT e.part_id, 1 - (e.embedding <=> %(embedding)s::vector) AS similarity, f.value, f.filed_at
-FROM part_embeddings e
-JOIN LATERAL (SELECT value, filed_at FROM intake_filings f WHERE f.part_id = e.part_id AND f.decision_id IS NOT NULL
-              ORDER BY filed_at DESC LIMIT 1) f ON true
-WHERE e.unit_id = %(unit_id)s AND e.part_id <> %(part_id)s
-ORDER BY e.embedding <=> %(embedding)s::vector
+-- Resolved cases (filed after a decision) of this unit nearest to an embedding, for reviewers. The
+-- unit's own partial HNSW index (migration 082) answers it, so every candidate is the unit's.
+SELECT r.part_id, 1 - (r.embedding <=> %(embedding)s::vector) AS similarity, r.doc_type, r.urgency, r.queue,
+       r.filed_at
+FROM resolved_cases r
+WHERE r.unit_id = %(unit_id)s AND r.part_id <> %(part_id)s
+ORDER BY r.embedding <=> %(embedding)s::vector
 LIMIT %(limit)s;
+
+-- name: similar_resolved_exact
+-- The same without any index: exact, for when the index returned fewer than asked.
+SELECT r.part_id, 1 - (r.embedding <=> %(embedding)s::vector) AS similarity, r.doc_type, r.urgency, r.queue,
+       r.filed_at
+FROM (SELECT * FROM resolved_cases WHERE unit_id = %(unit_id)s AND part_id <> %(part_id)s OFFSET 0) r
+ORDER BY (r.embedding <=> %(embedding)s::vector) + 0
+LIMIT %(limit)s;
+
+-- name: resolved_count
+SELECT count(*) AS n FROM resolved_cases WHERE unit_id = %(unit_id)s AND part_id <> %(part_id)s;
+
+-- name: embedding_of_part
+SELECT unit_id, embedding::text AS embedding FROM part_embeddings WHERE part_id = %(part_id)s;
 
 -- name: insert_filing
 INSERT INTO intake_filings (id, part_id, suggestion_id, decision_id, value, queue, filed_by)
@@ -98,19 +115,6 @@ JOIN suggestions s ON s.id = d.suggestion_id
 JOIN inbound_parts p ON s.subject = 'inbound_part:' || p.id::text
 WHERE s.agent = 'intake' AND d.final AND d.action IN ('accept', 'override') AND NOT p.degraded
 ORDER BY p.id, d.decided_at DESC;
-
--- name: similar_resolved_to_part
--- Resolved cases (filed after a reviewer's decision) nearest to a part, by its stored embedding.
-SELECT e.part_id, 1 - (e.embedding <=> me.embedding) AS similarity, f.value ->> 'doc_type' AS doc_type,
-       f.value ->> 'urgency' AS urgency, f.queue, f.filed_at
-FROM part_embeddings me
-JOIN part_embeddings e ON e.unit_id = me.unit_id AND e.part_id <> me.part_id
-JOIN LATERAL (SELECT value, queue, filed_at FROM intake_filings f
-              WHERE f.part_id = e.part_id AND f.decision_id IS NOT NULL
-              ORDER BY filed_at DESC LIMIT 1) f ON true
-WHERE me.part_id = %(part_id)s
-ORDER BY e.embedding <=> me.embedding
-LIMIT %(limit)s;
 
 -- name: insert_page_words
 INSERT INTO fax_page_words (item_id, page_no, words) VALUES (%(item_id)s, %(page_no)s, %(words)s)

@@ -74,3 +74,13 @@ SELECT unit_id, decision, count(*) AS n FROM routes GROUP BY unit_id, decision O
 
 -- name: agent_of_decision
 SELECT s.agent FROM decisions d JOIN suggestions s ON s.id = d.suggestion_id WHERE d.id = %(id)s;
+
+-- name: lock_suggestion_id
+-- One writer per suggestion id at a time (an agent step re-run after a crash routes once).
+SELECT pg_advisory_xact_lock(hashtextextended('handoff.suggestion:' || %(id)s::text, 0));
+
+-- name: review_item_for_suggestion
+SELECT id, unit_id, suggestion_id, route_id, subject, queue, priority, sla_due, status, qa_sample,
+       two_reviewers, holder, lease_until, version, created_at
+FROM review_items WHERE suggestion_id = %(suggestion_id)s
+ORDER BY created_at DESC LIMIT 1;

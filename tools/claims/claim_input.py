@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from models.claims import Claim, ClaimContext
+from tools.jsonsafe import JsonTooDeep, loads_bounded
 
 
 class ClaimInputError(ValueError):
@@ -43,7 +44,9 @@ def read_claims(data: bytes) -> list[tuple[Claim, ClaimContext]]:
         except X12Error as exc:
             raise ClaimInputError(str(exc)) from None
     try:
-        payload = json.loads(data.decode("utf-8"))
+        payload = loads_bounded(data.decode("utf-8"))
+    except JsonTooDeep as exc:
+        raise ClaimInputError(str(exc)) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ClaimInputError(f"body: neither an 837P file nor UTF-8 JSON ({exc.__class__.__name__})") from None
     if isinstance(payload, dict) and "claims" in payload:

@@ -50,11 +50,6 @@ def is_evaluation_and_management(code: str) -> bool:
     return len(code) == 5 and code.isdigit() and 99202 <= int(code) <= 99499
 
 
-def is_surgical_procedure(code: str) -> bool:
-    """CPT surgery section 10004-69990: a same-day E/M with one of these needs modifier 25."""
-    return len(code) == 5 and code.isdigit() and 10004 <= int(code) <= 69990
-
-
 def npi_check_digit_valid(npi: str) -> bool:
     """An NPI as CMS issues it: starts with 1 or 2, and its check digit fits (tools.npi).
 
@@ -239,12 +234,16 @@ def _check_ptp(rule, claim, tables, context, prep):
                         continue
                     second_is_em = is_evaluation_and_management(second.code)
                     if hit.modifier_indicator == 1:
-                        if second_is_em and not is_evaluation_and_management(first.code):
-                            continue  # the modifier-25 rule owns procedure + E/M pairs
                         if _bypasses(first, second_is_em) or _bypasses(second, second_is_em):
                             continue
-                        fix = (f"If {second.code} was a distinct service (separate site, session or encounter), document it and append an "
-                               f"NCCI-associated modifier (59 or XE/XS/XP/XU, or an anatomic modifier); otherwise remove line {second.line_number}.")
+                        if second_is_em and not is_evaluation_and_management(first.code):
+                            # The E/M is bundled into the procedure; MOD-002 reports the missing 25
+                            # beside this finding (a biller sees both: the edit and its bypass).
+                            fix = (f"If the E/M {second.code} was significant and separately identifiable from {first.code}, document it "
+                                   f"and append modifier 25 to line {second.line_number}; otherwise remove line {second.line_number}.")
+                        else:
+                            fix = (f"If {second.code} was a distinct service (separate site, session or encounter), document it and append an "
+                                   f"NCCI-associated modifier (59 or XE/XS/XP/XU, or an anatomic modifier); otherwise remove line {second.line_number}.")
                     else:
                         fix = f"Remove line {second.line_number} ({second.code}): it is bundled into {first.code} and no modifier can bypass this edit."
                     deletion = "none" if hit.deletion_date == 99991231 else str(hit.deletion_date)
@@ -327,6 +326,9 @@ def _check_modifiers(rule, claim, tables, context, prep):
 
 
 def _check_modifier_25(rule, claim, tables, context, prep):
+    """An E/M needs 25 exactly when it and a same-day procedure form an active PTP pair (procedure in
+    column 1, the E/M in column 2) whose modifier indicator is 1: the data, not a CPT range, decides.
+    Codes with no global period (venipuncture, lab panels) have no such pair with an office E/M."""
     ptp = tables.ptp
     for day, lines in prep.lines_by_day.items():
         em_lines = [line for line in lines if is_evaluation_and_management(line.code)]
@@ -339,14 +341,15 @@ def _check_modifier_25(rule, claim, tables, context, prep):
                 continue
             for procedure in procedures:
                 hits = [h for h in ptp.edits_for(procedure.code, em.code, day_key) if h.modifier_indicator == 1]
-                if hits or is_surgical_procedure(procedure.code):
-                    row = (f"{procedure.code},{em.code},modifier_indicator=1" if hits
-                           else f"{procedure.code} is in the CPT surgery range 10004-69990")
+                if hits:
+                    deletion = "none" if hits[0].deletion_date == 99991231 else str(hits[0].deletion_date)
                     yield _finding(rule, tables,
                                    f"E/M {em.code} (line {em.line_number}) is billed with procedure {procedure.code} on {day.isoformat()} without modifier 25.",
                                    f"If the E/M was significant and separately identifiable from the procedure, document it and append modifier 25 to line {em.line_number}; otherwise remove the E/M.",
                                    line_number=em.line_number, code=em.code, field="modifiers", value=",".join(em.modifiers),
-                                   table="ncci_ptp_prac" if hits else "cpt_ranges", table_row=row)
+                                   table="ncci_ptp_prac",
+                                   table_row=f"{procedure.code},{em.code},deletion={deletion},modifier_indicator=1",
+                                   detail=hits[0].rationale)
                     break
 
 
@@ -544,7 +547,7 @@ RULES: tuple[Rule, ...] = (
     Rule("MOD-001", K.modifier_invalid, Severity.medium, "CO-4", None, ("modifiers",), (), _check_modifiers,
          "Modifiers exist, are not repeated, and 25/57 sit only on E/M codes."),
     Rule("MOD-002", K.modifier_25_missing, Severity.high, "CO-4", "N822", ("ptp",), (), _check_modifier_25,
-         "An E/M billed with a procedure on the same day carries modifier 25."),
+         "An E/M that forms an active PTP pair (indicator 1) with a same-day procedure carries modifier 25."),
     Rule("POS-001", K.pos_telehealth_mismatch, Severity.medium, "CO-5", "M77", (), (), _check_telehealth,
          "Telehealth place of service (02/10) and telehealth modifiers (95/GT/...) agree, per the payer."),
     Rule("PRV-001", K.npi_invalid, Severity.high, "CO-16", None, (), (), _check_npi,

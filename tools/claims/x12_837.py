@@ -8,28 +8,21 @@ its line and its position. Messages never quote element values (they may be PHI)
 from __future__ import annotations
 
 import io
-import json
-import logging
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pydantic
 import pyx12.error_handler
-import pyx12.errh_json
 import pyx12.errors
 import pyx12.params
 import pyx12.x12context
 import pyx12.x12file
 
 from models.claims import Claim, ClaimPatient, Coverage, ServiceLine, Subscriber
-
-# pyx12 logs validation errors with the raw segment text (names, member ids): keep them out of
-# application logs and stderr.
-_pyx12_log = logging.getLogger("pyx12")
-_pyx12_log.addHandler(logging.NullHandler())
-_pyx12_log.propagate = False
+from tools.claims.x12_edi import X12Error, X12Issue
+from tools.claims.x12_edi import _collect_map_issues as _collect_issues
+from tools.claims.x12_edi import text_of as _text_of
 
 # pyx12 4.0 ships the 005010X222A1 map; A2 (the 2010 errata) changes no loop or segment layout,
 # so the A1 map validates A2 files.
@@ -38,61 +31,7 @@ _SUPPORTED = ("005010X222A1", "005010X222A2")
 _ICD10_QUALIFIERS = {"ABK", "ABF"}
 _ICD9_QUALIFIERS = {"BK", "BF"}
 
-_SEGMENT_ERRORS = {
-    "1": "unrecognized segment", "2": "unexpected segment", "3": "required segment or loop missing",
-    "4": "loop occurs over maximum times", "5": "segment exceeds maximum use", "6": "segment not in defined transaction set",
-    "7": "segment not in proper sequence", "8": "segment has data element errors",
-}
-_ELEMENT_ERRORS = {
-    "1": "required data element missing", "2": "conditional required data element missing", "3": "too many data elements",
-    "4": "data element too short", "5": "data element too long", "6": "invalid character in data element",
-    "7": "invalid code value", "8": "invalid date", "9": "invalid time", "10": "exclusion condition violated",
-}
-
-
-@dataclass
-class X12Issue:
-    segment: str
-    line: int | None
-    position: int | None  # segment count within the transaction set
-    element: str | None
-    problem: str
-
-    def __str__(self) -> str:
-        where = f"segment {self.segment}"
-        if self.element:
-            where += f" element {self.element}"
-        if self.line is not None:
-            where += f" at line {self.line}"
-        if self.position is not None:
-            where += f" (segment {self.position} of the transaction)"
-        return f"{where}: {self.problem}"
-
-
-class X12Error(ValueError):
-    """A file that cannot be accepted as an 837P; `issues[0]` is the first problem found."""
-
-    def __init__(self, message: str, issues: list[X12Issue] | None = None):
-        super().__init__(message)
-        self.issues = issues or []
-
-    @property
-    def segment(self) -> str | None:
-        return self.issues[0].segment if self.issues else None
-
-
-def _text_of(source: Path | str | bytes) -> str:
-    if isinstance(source, bytes):
-        data = source
-    elif isinstance(source, Path):
-        data = source.read_bytes()
-    else:
-        data = source.encode("utf-8")  # a str is the X12 text itself; pass a Path for a file
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise X12Error("not an X12 file: the bytes are not text (UTF-8/ASCII)") from None
-    return text.lstrip("\ufeff")
+__all__ = ["X12Error", "X12Issue", "parse_837p", "read_837p"]
 
 
 def _check_envelope(text: str) -> None:
@@ -120,36 +59,6 @@ def _check_envelope(text: str) -> None:
     except pyx12.errors.X12Error as exc:
         raise X12Error(f"malformed interchange header: {exc.__class__.__name__}",
                        [X12Issue("ISA", 1, 1, None, "malformed ISA header (fixed-width fields and delimiters)")]) from None
-
-
-def _collect_issues(errh) -> list[X12Issue]:
-    out = io.StringIO()
-    errh.accept(pyx12.errh_json.errh_json_visitor(out, indent=None))
-    doc = json.loads(out.getvalue())
-    issues: list[X12Issue] = []
-    for isa in doc.get("interchanges", []):
-        for err in isa.get("errors", []):
-            issues.append(X12Issue("ISA", isa.get("cur_line"), None, None, f"interchange error {err.get('err_cde')}"))
-        for gs in isa.get("groups", []):
-            for err in gs.get("errors", []):
-                issues.append(X12Issue("GS", gs.get("cur_line"), None, None, f"functional group error {err.get('err_cde')}"))
-            for st in gs.get("transactions", []):
-                for err in st.get("errors", []):
-                    issues.append(X12Issue("ST", st.get("cur_line"), None, None, f"transaction set error {err.get('err_cde')}"))
-                for seg in st.get("segments", []):
-                    for err in seg.get("errors", []):
-                        issues.append(X12Issue(seg.get("seg_id") or "?", seg.get("cur_line"), seg.get("seg_count"), None,
-                                               _SEGMENT_ERRORS.get(str(err.get("err_cde")), f"error {err.get('err_cde')}")
-                                               + (f" ({seg.get('name')})" if seg.get("name") else "")))
-                    for ele in seg.get("elements", []):
-                        ref = f"{seg.get('seg_id')}{int(ele.get('ele_pos') or 0):02d}"
-                        if ele.get("subele_pos"):
-                            ref += f"-{int(ele['subele_pos']):02d}"
-                        for err in ele.get("errors", []):
-                            issues.append(X12Issue(seg.get("seg_id") or "?", seg.get("cur_line"), seg.get("seg_count"), ref,
-                                                   _ELEMENT_ERRORS.get(str(err.get("err_cde")), f"error {err.get('err_cde')}")
-                                                   + (f" ({ele.get('name')})" if ele.get("name") else "")))
-    return issues
 
 
 def _d8(value: str | None) -> date | None:

@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from tools.jsonsafe import JsonTooDeep, loads_bounded
+
 
 class InboundFormatError(ValueError):
     """The payload is not a message or referral we can read; the message names the field."""
@@ -38,7 +40,9 @@ class ReferralIn(BaseModel):
 
 def _loads(data: bytes) -> Any:
     try:
-        return json.loads(data.decode("utf-8"))
+        return loads_bounded(data.decode("utf-8"))
+    except JsonTooDeep as exc:
+        raise InboundFormatError(str(exc)) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InboundFormatError(f"body: not UTF-8 JSON ({exc.__class__.__name__})") from None
 

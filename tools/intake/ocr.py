@@ -13,7 +13,10 @@ import logging
 import math
 import multiprocessing
 import os
+import re
 import resource
+import signal
+import sys
 import tempfile
 import threading
 import time
@@ -28,6 +31,7 @@ from PIL import Image, ImageOps
 from models.documents import DocumentKind, DocumentLimits, OcrBox, OcrPage, OcrResult, OcrWord
 from tools.intake import ocr_image
 from tools.intake.ocr_image import Binarization
+from tools import telemetry
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +139,7 @@ class _RunJob:
     source: bytes | str
     indices: tuple[int, ...]
     options: _PageOptions
+    tmp_dir: str | None = None  # where the run's page images go (None: the system's temp folder)
 
 
 def _open_source(source: bytes | str):
@@ -437,7 +442,7 @@ def _ocr_run(job: _RunJob) -> list[OcrPage]:
     jobs = [_PageJob(job.kind, job.source, i, opts) for i in job.indices]
     geometries: list[_Geometry] = []
     reads: list[_Read] = []
-    with tempfile.TemporaryDirectory(prefix="handoff-ocr-run-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=_tmp_prefix("run"), dir=job.tmp_dir) as tmp:
         paths: list[str] = []
         for page_job in jobs:
             binary, geometry = _normalize_page(page_job)
@@ -503,9 +508,72 @@ def _init_worker() -> None:
     # One Tesseract thread per worker: parallelism comes from the pool, and OpenMP threads inside
     # each Tesseract only fight over the same cores.
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    # A pool worker ends with the process that started it, even when that one was killed (SIGKILL
+    # runs no clean-up): on Linux the kernel sends it SIGKILL when its parent dies (the pool's
+    # processes are all started by one long-lived thread, see _start_pool, so a thread ending cannot
+    # trigger it); elsewhere, and as a second line, a thread watches for the parent to change.
+    started_by = multiprocessing.parent_process()
+    parent = started_by.pid if started_by is not None else os.getppid()
+    _die_with_parent()
+    if os.getppid() != parent:  # it died before the line above took effect (even during start-up)
+        os._exit(1)
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, name="ocr-parent-watch", daemon=True).start()
+
+
+def _tmp_prefix(what: str) -> str:
+    """Temporary folders are named by the process that owns them, so a sweep can tell the ones a
+    dead process left behind (sweep_stale_tmp) from the ones in use."""
+    return f"handoff-ocr-{what}-{os.getpid()}-"
+
+
+_TMP_OWNER = re.compile(r"^handoff-ocr-(?:doc|run)-(\d+)-")
+
+
+def sweep_stale_tmp(root: str | Path) -> int:
+    """Remove temporary OCR folders under `root` whose owning process is gone (killed mid-OCR);
+    returns how many. Workers call this when they start."""
+    import shutil
+
+    removed = 0
+    root = Path(root)
+    if not root.is_dir():
+        return 0
+    for entry in root.iterdir():
+        m = _TMP_OWNER.match(entry.name)
+        if not m:
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+            continue  # its process is alive
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue  # alive, someone else's
+        shutil.rmtree(entry, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _die_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # the watching thread still ends it
 
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}
+_OWNERS: dict[int, threading.Event] = {}
 _POOLS_LOCK = threading.Lock()
 
 
@@ -513,19 +581,51 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     with _POOLS_LOCK:
         pool = _POOLS.get(workers)
         if pool is None:
-            # spawn: safe in a multi-threaded server process (fork is not).
-            pool = ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker
-            )
+            pool, _OWNERS[workers] = _start_pool(workers)
             _POOLS[workers] = pool
         return pool
+
+
+def _start_pool(workers: int) -> tuple[ProcessPoolExecutor, threading.Event]:
+    """A pool whose processes are all started at once by one thread that lives as long as the pool
+    (a parent-death signal follows the thread that started a process, not the process)."""
+    # spawn: safe in a multi-threaded server process (fork is not).
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker)
+    started, stop = threading.Event(), threading.Event()
+    failure: list[BaseException] = []
+
+    def own() -> None:
+        try:
+            list(pool.map(_started, range(workers)))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+            failure.append(exc)
+        finally:
+            started.set()
+        stop.wait()
+
+    threading.Thread(target=own, name=f"ocr-pool-owner-{workers}", daemon=True).start()
+    started.wait()
+    if failure:
+        pool.shutdown(wait=False, cancel_futures=True)
+        stop.set()
+        raise failure[0]
+    return pool, stop
+
+
+def _started(_: int) -> int:
+    time.sleep(0.05)  # long enough that each task lands on a new process, so all of them start now
+    return os.getpid()
 
 
 def _discard_pool(workers: int) -> None:
     with _POOLS_LOCK:
         pool = _POOLS.pop(workers, None)
+        owner = _OWNERS.pop(workers, None)
     if pool is not None:
         pool.shutdown(wait=False, cancel_futures=True)
+    if owner is not None:
+        owner.set()
 
 
 def shutdown_ocr_pools() -> None:
@@ -600,7 +700,7 @@ def _check_page_pixels(width: int, height: int, index: int, max_page_pixels: int
         )
 
 
-def ocr_document(
+def _ocr_document(
     data: bytes,
     *,
     languages: str = "eng+spa",
@@ -672,10 +772,30 @@ def ocr_document(
     return result
 
 
+def ocr_document(data: bytes, **options) -> OcrResult:
+    """Read a PDF, TIFF, PNG or JPEG into an `OcrResult` (options and errors: `_ocr_document`),
+    inside an `ocr.document` span and timed into the OCR metrics (figures only, never text)."""
+    started = time.perf_counter()
+    with telemetry.span("ocr.document", **{"ocr.bytes": len(data) if isinstance(data, (bytes, bytearray)) else 0}) as s:
+        try:
+            result = _ocr_document(data, **options)
+        except Exception as exc:
+            s.set_attribute("ocr.error", exc.__class__.__name__)
+            telemetry.OCR_SECONDS.labels(outcome="error").observe(time.perf_counter() - started)
+            raise
+        s.set_attribute("ocr.pages", len(result.pages))
+        s.set_attribute("ocr.degraded", bool(result.degraded))
+        telemetry.OCR_PAGES.inc(len(result.pages))
+        telemetry.OCR_SECONDS.labels(outcome="degraded" if result.degraded else "ok").observe(time.perf_counter() - started)
+        return result
+
+
 def _read_pages(
     data: bytes, kind: DocumentKind, n_pages: int, options: _PageOptions, workers: int, tmp_dir: str | Path | None
 ) -> list[OcrPage]:
-    with tempfile.TemporaryDirectory(prefix="handoff-ocr-", dir=tmp_dir) as tmp:
+    if tmp_dir is not None:
+        Path(tmp_dir).mkdir(parents=True, exist_ok=True, mode=0o700)
+    with tempfile.TemporaryDirectory(prefix=_tmp_prefix("doc"), dir=tmp_dir) as tmp:
         if n_pages > 1:
             # Workers open one private copy by path instead of receiving the bytes once per page.
             path = Path(tmp) / f"document.{kind}"
@@ -687,7 +807,8 @@ def _read_pages(
         pool = _pool(workers)
         futures: list[Future] = []
         try:
-            futures = [pool.submit(_ocr_run, _RunJob(kind, source, run, options)) for run in _runs(n_pages, workers)]
+            futures = [pool.submit(_ocr_run, _RunJob(kind, source, run, options, str(tmp_dir) if tmp_dir else None))
+                       for run in _runs(n_pages, workers)]
             return [page for f in futures for page in f.result()]
         except BrokenProcessPool:
             _discard_pool(workers)

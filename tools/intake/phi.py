@@ -17,13 +17,20 @@ from models.intake import ExtractionResult, RedactedSpan, RedactionLevel, Redact
 from tools.intake.extract import DATE_RE, PHONE_RE, extract_fields, matching_view, npi_is_valid
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
-SSN_RE = re.compile(r"(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)|(?i:\b(?:ssn|social security(?: number)?|seguro social)\s*#?:?\s*)\d{9}\b")
+# SSNs as people write them: dashes, dots, spaces (even around the dashes) or nothing after a label.
+SSN_RE = re.compile(r"(?<!\d)(?<!\d\.)\d{3}(?:\s*[-.]\s*|\s+)?\d{2}(?:\s*[-.]\s*|\s+)?\d{4}(?!\d|\.\d)"
+                    r"|(?i:\b(?:ssn|ss#|social security(?: number| no\.?)?|seguro social)\s*#?:?\s*)\d{9}\b")
+# Long numbers written in groups ("144 269 420", "12.345.678"): 8+ digits in 3+ groups are an identifier.
+GROUPED_NUMBER_RE = re.compile(r"(?<!\w)(?<!\d\.)\d{2,5}(?:[ .\-]\d{2,5}){2,}(?!\w|\.\d)")
+# Dates written with dots (01.02.1960), which DATE_RE does not read.
+DOTTED_DATE_RE = re.compile(r"(?<!\d)(?<!\d\.)\d{1,2}\.\d{1,2}\.(?:19|20)?\d{2}(?!\d|\.\d)")
 URL_RE = re.compile(r"\bhttps?://\S+|\bwww\.\S+")
 IP_RE = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 _STREET = (r"(?:St|Street|Ave|Avenue|Ln|Lane|Dr|Drive|Rd|Road|Ct|Court|Blvd|Boulevard|Way|Pl|Place|Pkwy|Hwy|Ter|Cir)\.?")
 _STREET_WORD = r"(?!(?:mg|mcg|ml|units?|tabs?|tablets?|pills?|caps?|doses?|times|days?|weeks?|hours?)\b)[A-Za-z][A-Za-z'’\-]+"
+_DIRECTION = r"(?:(?:[NSEW]|NE|NW|SE|SW)\.?\s+|(?:North|South|East|West)\s+)?"
 ADDRESS_RE = re.compile(
-    rf"\b\d{{1,6}}\s+(?:(?:{_STREET_WORD}|\d+(?:st|nd|rd|th))\s+){{1,3}}(?i:{_STREET})(?![A-Za-z])"
+    rf"\b\d{{1,6}}\s+{_DIRECTION}(?:(?:{_STREET_WORD}|\d+(?:st|nd|rd|th))\s+){{1,3}}(?i:{_STREET})(?![A-Za-z])"
     rf"(?:,?\s+(?i:apt|apartment|unit|suite|ste|#)\.?\s*\w+)?(?:,\s*[A-Z][A-Za-z .'\-]+)?(?:,?\s*[A-Z]{{2}}\s+\d{{5}}(?:-\d{{4}})?)?"
     rf"|\b\d{{1,6}}\s+(?:Calle|Av\.|Avenida|Camino|Paseo|Privada|Callejon)\s+[A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ]*(?:\s+[A-ZÁÉÍÓÚÑ][\wáéíóúñ]*){{0,3}}"
     rf"(?:\s+#?\d+)?(?:,\s*[A-Z][A-Za-z .'\-]+)?(?:,?\s*[A-Z]{{2}}\s+\d{{5}})?"
@@ -101,23 +108,26 @@ def redact_phi(text: str, *, level: RedactionLevel = "identifiers", extracted: E
             s, e = view.span(m.start(), m.end())
             cands.append((s, e, "name"))
     for rx, kind in ((EMAIL_RE, "email"), (SSN_RE, "ssn"), (URL_RE, "url"), (IP_RE, "ip"), (ADDRESS_RE, "address"),
-                     (PHONE_RE, "phone")):
+                     (PHONE_RE, "phone"), (GROUPED_NUMBER_RE, "number")):
         for m in rx.finditer(text):
             cands.append((m.start(), m.end(), kind))
     # Safety nets for labels garbled by OCR: a date shortly after anything birth-like is a DOB, and an
     # ID-like token (8+ characters with digits, not a valid NPI unless NPIs are redacted) is an identifier.
-    for m in [*DATE_RE.finditer(text), *SHORT_DATE_RE.finditer(text)]:
+    for m in ZIP_RE.finditer(text):  # a ZIP code after a state's code, at every level
+        cands.append((m.start(1), m.end(1), "zip"))
+    for m in [*DATE_RE.finditer(text), *SHORT_DATE_RE.finditer(text), *DOTTED_DATE_RE.finditer(text)]:
         before = matching_view(text[max(0, m.start() - 28):m.start()], lower=True).text
         if re.search(r"d\W*[o0]\W*[b8]|birth|born|nac|fdn|naci", before):
             cands.append((m.start(), m.end(), "dob"))
     for m in re.finditer(r"(?<![\w$.])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{8,20}(?![\w])", text):
         tok = m.group()
-        if not redact_npi and level != "strict" and len(tok) == 10 and tok.isdigit() and npi_is_valid(tok):
-            continue
+        if (not redact_npi and level != "strict" and len(tok) == 10 and tok.isdigit() and npi_is_valid(tok)
+                and re.search(r"(?i)n\W?p\W?i", text[max(0, m.start() - 24):m.start()])):
+            continue  # a provider's NPI, named as one (a bare 10-digit number may be a phone number)
         if tok.isdigit() or re.match(r"[A-Za-z]{1,4}\d", tok) or sum(c.isdigit() for c in tok) >= 6:
             cands.append((m.start(), m.end(), "number"))
     if level == "strict":
-        for m in DATE_RE.finditer(text):
+        for m in [*DATE_RE.finditer(text), *DOTTED_DATE_RE.finditer(text)]:
             cands.append((m.start(), m.end(), "date"))
         for rx in (_TITLE_NAME,):
             for m in rx.finditer(text):
