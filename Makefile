@@ -5,26 +5,33 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa chromium fonts-dejavu-core
 
-.PHONY: demo test deps system-deps clean-venv
+.PHONY: demo test lint deps system-deps constraints clean-venv
 
 demo: deps
 	$(BIN)/handoff demo
 
-test: deps
+test: deps lint
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+# ruff (pyflakes, bugbear, docstrings of public functions) and mypy (strict on models/ and store/);
+# their rule sets, and why, are in pyproject.toml.
+lint: deps
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 deps: $(STAMP) system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# Installs exactly constraints.txt's versions (the set the tests passed with), never "the newest".
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -c constraints.txt torch==2.13.0
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -40,6 +47,10 @@ system-deps:
 	    echo "  sudo apt-get install -y $(APT_PACKAGES)"; \
 	    exit 1; \
 	fi
+
+# Refresh constraints.txt on purpose: after a deliberate upgrade in .venv and a green `make test`.
+constraints: deps
+	$(BIN)/python .ci/freeze_constraints.py
 
 clean-venv:
 	rm -rf $(VENV)

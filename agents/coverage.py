@@ -105,6 +105,7 @@ def _unit_of(conn: psycopg.Connection, item: InboundItem) -> ServiceUnit:
 
 
 def handle_eligibility(rt: Runtime, item: InboundItem) -> None:
+    """The wiring table's handler for X12 271 files: each answer into the coverage registry."""
     from tools.claims.x12_edi import X12Error
     from tools.claims.x12_eligibility import parse_271
 
@@ -124,6 +125,7 @@ def handle_eligibility(rt: Runtime, item: InboundItem) -> None:
 
 
 def handle_enrollment(rt: Runtime, item: InboundItem) -> None:
+    """The wiring table's handler for X12 834 files: each member into the coverage registry."""
     from tools.claims.x12_edi import X12Error
     from tools.claims.x12_enrollment import parse_834
 

@@ -12,65 +12,154 @@ from __future__ import annotations
 import difflib
 import logging
 import unicodedata
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from functools import partial
+from typing import Any, Protocol
 from uuid import UUID, uuid5
 
+import numpy as np
+import psycopg
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime as GraphRuntime
 from langgraph.types import Command, interrupt
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from agents.gate import route_suggestion
 from agents.runtime import Runtime
-from models.governance import PRIORITY_RANK, Evidence, Priority, RouteDecision, Suggestion, clinical_flag
+from models.documents import OcrResult
+from models.governance import Evidence, Policy, Priority, ReviewCutoffs, RouteDecision, Suggestion, clinical_flag
+from models.graph_state import (
+    ClinicalFindingRef,
+    Classification,
+    DocumentSummary,
+    DuplicateMatch,
+    Filing,
+    InjectionSpanRef,
+    PatientMatch,
+    ReviewerDecision,
+    ReviewRequest,
+    RouteSummary,
+    SensitivitySummary,
+    SpanRef,
+)
 from models.inbound import InboundItem
-from models.intake import LlmClassification, LlmSummary
+from models.intake import ExtractedField, LlmClassification, LlmSummary
 from store import intake as intake_store
 from store import org as org_store
 from store import policy as policy_store
+from store.routing import get_suggestion
+from tools.embed import embed_texts
+from tools.intake.classifier import MODEL_NAME as CLASSIFIER_NAME
+from tools.intake.classifier import IntakeClassifier, final_urgency
+from tools.intake.extract import extract_fields
+from tools.intake.inbound_parse import InboundFormatError, message_text, referral_text
+from tools.intake.injection import detect_injection
+from tools.intake.language import detect_language
+from tools.intake.ocr import DocumentRejected, OcrError, ocr_document
+from tools.intake.packet import split_packet
+from tools.intake.phi import redact_phi
+from tools.intake.sensitivity import detect_sensitivity as detect_clinical
+from tools.intake.summarize import summarize_extractive
+from tools.llm import LlmAnswer, LlmError, LlmGateway, RetryBudget
+from tools.model_registry import NoModelRegistered
 
 log = logging.getLogger(__name__)
 AGENT = "intake"
-DUPLICATE_SIMILARITY = 0.95
-DUPLICATE_DAYS = 30
-class ReviewRequest(BaseModel):
-    """What the graph hands to people when it stops for review (the interrupt's payload)."""
+
+
+class IntakeState(BaseModel):
+    """One document part's thread. Every node returns only the keys it changes; LangGraph validates
+    the whole state into this model before each node (older checkpoints' dicts included)."""
+
+    model_config = ConfigDict(extra="ignore")
 
     part_id: str
-    suggestion_id: str
-    review_item_id: str | None
-    reasons: list[str]
+    item_id: str | None = None
+    unit_id: str = ""
+    channel: str | None = None
+    text: str = ""
+    degraded: bool = False
+    degraded_reason: str | None = None
+    page_start: int | None = None
+    page_end: int | None = None
+    flags: list[str] = Field(default_factory=list)
+    classification: Classification | None = None
+    fields: list[ExtractedField] = Field(default_factory=list)
+    patient: PatientMatch = Field(default_factory=PatientMatch)
+    missing: list[str] = Field(default_factory=list)
+    sensitivity: SensitivitySummary = Field(default_factory=SensitivitySummary)
+    duplicates: list[DuplicateMatch] = Field(default_factory=list)
+    summary: DocumentSummary | None = None
+    suggestion_id: str | None = None
+    llm_retries: int | None = None  # what is left of the item's LLM retry budget (classify and summarize share it)
+    route: RouteSummary | None = None
+    decision: ReviewerDecision | None = None
+    filed: Filing | None = None
+
+    def classified(self) -> Classification:
+        if self.classification is None:
+            raise RuntimeError(f"part {self.part_id}: a node ran before classify")
+        return self.classification
+
+    def routed(self) -> RouteSummary:
+        if self.route is None:
+            raise RuntimeError(f"part {self.part_id}: a node ran before route")
+        return self.route
+
+
+# --- dependencies ---------------------------------------------------------------------------------
+
+
+class Llm(Protocol):
+    """What the graph asks of an LLM gateway (tools.llm.LlmGateway; tests pass fakes)."""
+
+    @property
+    def enabled(self) -> bool: ...
+
+    @property
+    def available(self) -> bool: ...  # False while its circuit breaker is open
+
+    def structured(self, prompt_name: str, schema: type[Any], *, budget: RetryBudget | None = None,
+                   **values: str) -> LlmAnswer[Any]: ...
+
+
+class Classifier(Protocol):
+    @property
+    def version(self) -> str: ...
+
+    def predict(self, texts: Sequence[str]) -> list[Any]: ...
+
+
+@dataclass(frozen=True)
+class IntakeDeps:
+    """Everything the intake graph uses from outside itself, passed in rather than imported, so a test
+    runs the real graph with fakes of what is outside (an LLM, a model, OCR, embeddings).
+    `connection` opens a connection for the store/ repositories (a pool's `.connection`)."""
+
+    connection: Callable[[], AbstractContextManager[psycopg.Connection]]
+    llm: Llm
+    classifier: Callable[[], Classifier]  # the current classifier, loaded (or reloaded) on demand
+    ocr: Callable[[bytes], OcrResult]
+    embed: Callable[[Sequence[str]], np.ndarray]
+    read_blob: Callable[[str], bytes]
+    llm_retries: int = 2  # one item's LLM retry budget, shared by classify and summarize
+
+    @classmethod
+    def from_runtime(cls, rt: Runtime) -> IntakeDeps:
+        """The production dependencies: the runtime's pool, LLM gateway, registered classifier,
+        Tesseract and the local embedding model."""
+        return cls(connection=rt.pool.connection, llm=rt.cached("llm", lambda: LlmGateway(rt.settings)),
+                   classifier=lambda: load_classifier(rt),
+                   ocr=partial(ocr_document, workers=rt.settings.ocr_workers, tmp_dir=rt.settings.tmp_dir),
+                   embed=partial(embed_texts, settings=rt.settings), read_blob=rt.read_blob,
+                   llm_retries=rt.settings.llm_max_retries)
 
 
 @dataclass(frozen=True)
 class IntakeContext:
-    runtime: Runtime
-
-
-class IntakeState(TypedDict, total=False):
-    part_id: str
-    item_id: str
-    unit_id: str
-    channel: str
-    text: str
-    degraded: bool
-    degraded_reason: str | None
-    page_start: int | None
-    page_end: int | None
-    flags: list[str]
-    classification: dict
-    fields: list[dict]
-    patient: dict
-    missing: list[str]
-    sensitivity: dict
-    duplicates: list[dict]
-    summary: dict
-    suggestion_id: str
-    llm_retries: int  # what is left of the item's LLM retry budget (classify and summarize share it)
-    route: dict
-    decision: dict
-    filed: dict
+    deps: IntakeDeps
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -93,39 +182,36 @@ class NoModel(LookupError):
     """No intake classifier is registered yet."""
 
 
-def load_classifier(rt: Runtime):
-    """The latest registered intake classifier (`handoff train intake` makes one)."""
-    def build():
-        from tools.intake.classifier import MODEL_NAME, IntakeClassifier
-        from tools.model_registry import list_versions, load_model
-
-        if not list_versions(rt.settings.model_dir, name=MODEL_NAME):
-            raise NoModel("no intake classifier is registered: run `handoff train intake` first")
-        estimators, meta = load_model(rt.settings.model_dir, name=MODEL_NAME)
-        return IntakeClassifier.from_estimators(estimators, meta)
-
-    return rt.cached("intake_classifier", build)
+def load_classifier(rt: Runtime) -> IntakeClassifier:
+    """The newest registered intake classifier (`handoff train intake` makes one), reloaded when a
+    newer version is registered."""
+    try:
+        return rt.current_model(CLASSIFIER_NAME, IntakeClassifier.from_estimators)
+    except NoModelRegistered:
+        raise NoModel("no intake classifier is registered: run `handoff train intake` first") from None
 
 
-def _llm(rt: Runtime):
-    from tools.llm import LlmGateway
+def _deps(runtime: GraphRuntime[IntakeContext]) -> IntakeDeps:
+    assert runtime.context is not None, "the intake graph runs with an IntakeContext"
+    return runtime.context.deps
 
-    return rt.cached("llm", lambda: LlmGateway(rt.settings))
 
-
-def _policy(rt: Runtime, unit_id: UUID):
-    with rt.pool.connection() as conn:
-        current = policy_store.current_policy(conn, unit_id=unit_id)
+def _policy(deps: IntakeDeps, unit_id: str) -> Policy | None:
+    with deps.connection() as conn:
+        current = policy_store.current_policy(conn, unit_id=UUID(unit_id))
     return current.policy if current else None
 
 
-def _llm_text(rt: Runtime, unit_id: UUID, text: str) -> str | None:
-    """The text an external LLM may see, or None when the policy keeps PHI away from it."""
-    policy = _policy(rt, unit_id)
-    if not _llm(rt).enabled or policy is None or not policy.llm_phi_allowed:
-        return None
-    from tools.intake.phi import redact_phi
+def _cutoffs(deps: IntakeDeps, unit_id: str) -> ReviewCutoffs:
+    policy = _policy(deps, unit_id)
+    return policy.cutoffs if policy else ReviewCutoffs()
 
+
+def _llm_text(deps: IntakeDeps, unit_id: str, text: str) -> str | None:
+    """The text an external LLM may see, or None when the policy keeps PHI away from it."""
+    policy = _policy(deps, unit_id)
+    if not deps.llm.enabled or policy is None or not policy.llm_phi_allowed:
+        return None
     return redact_phi(text, level=policy.llm_redaction).text
 
 
@@ -133,9 +219,11 @@ def _llm_text(rt: Runtime, unit_id: UUID, text: str) -> str | None:
 
 
 def normalize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
-    rt = runtime.context.runtime
-    with rt.pool.connection() as conn:
-        part = intake_store.get_part(conn, part_id=UUID(state["part_id"]))
+    """Load the stored document part and normalize its text; a degraded part is flagged."""
+    with _deps(runtime).connection() as conn:
+        part = intake_store.get_part(conn, part_id=UUID(state.part_id))
+    if part is None:
+        raise LookupError(f"no document part {state.part_id}")
     flags = ["degraded_input"] if part["degraded"] else []
     return {"text": normalize_document_text(part["text"]), "item_id": str(part["item_id"]),
             "unit_id": str(part["unit_id"]), "channel": part["channel"], "degraded": part["degraded"],
@@ -143,216 +231,203 @@ def normalize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
             "page_end": part["page_end"], "flags": flags}
 
 
-def _clinical_by_local_model(rt: Runtime, unit_id: UUID, doc_type: str) -> bool:
+def _clinical_by_local_model(deps: IntakeDeps, unit_id: str, doc_type: str) -> bool:
     """Whether the local classifier's label belongs in the unit's clinical queue (policy as data)."""
-    policy = _policy(rt, unit_id)
+    policy = _policy(deps, unit_id)
     return policy is not None and policy.queue_for(AGENT, doc_type) == policy.clinical_queue
 
 
 def classify(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
-    rt = runtime.context.runtime
-    flags = list(state.get("flags", []))
-    text = state["text"]
-    unit_id = UUID(state["unit_id"])
-    clf = load_classifier(rt)
+    """doc_type and urgency: the LLM's labels when the policy allows it (confidence from the local
+    model), else the local model's. When the local model reads the content as clinical the item keeps
+    the clinical queue (`clinical_content`) whatever label an LLM gives it."""
+    deps = _deps(runtime)
+    flags = list(state.flags)
+    text = state.text
+    clf = deps.classifier()
     local = clf.predict([text])[0]
-    if _clinical_by_local_model(rt, unit_id, local.doc_type):
+    if _clinical_by_local_model(deps, state.unit_id, local.doc_type):
         flags.append("clinical_content")
-    llm_input = _llm_text(rt, unit_id, text)
+    llm_input = _llm_text(deps, state.unit_id, text)
     budget = None
     if llm_input is not None:
-        from tools.llm import LlmError, RetryBudget
-
-        budget = RetryBudget(state.get("llm_retries", rt.settings.llm_max_retries))
+        budget = RetryBudget(state.llm_retries if state.llm_retries is not None else deps.llm_retries)
         try:
-            answer = _llm(rt).structured("intake_classify", LlmClassification, budget=budget, document=llm_input)
+            answer = deps.llm.structured("intake_classify", LlmClassification, budget=budget, document=llm_input)
             if answer.value.injection_suspected:
                 flags.append("injection_suspected")
             # An LLM gives no calibrated probability; the local model's probability of the LLM's
             # labels supplies the confidence, so disagreement between the two sends it to review.
-            return {"flags": flags, "llm_retries": budget.retries, "classification": {
-                "doc_type": answer.value.doc_type, "urgency": answer.value.urgency,
-                "doc_type_p": local.doc_type_probs.get(answer.value.doc_type, 0.0),
-                "urgency_p": local.urgency_probs.get(answer.value.urgency, 0.0), "source": "llm",
-                "local_doc_type": local.doc_type,
-                "model_version": f"llm:{answer.model}|{clf.version}", "prompt_hash": answer.prompt_hash}}
+            return {"flags": flags, "llm_retries": budget.retries, "classification": Classification(
+                doc_type=answer.value.doc_type, urgency=answer.value.urgency,
+                doc_type_p=local.doc_type_probs.get(answer.value.doc_type, 0.0),
+                urgency_p=local.urgency_probs.get(answer.value.urgency, 0.0), source="llm",
+                model_version=f"llm:{answer.model}|{clf.version}", prompt_hash=answer.prompt_hash)}
         except LlmError as exc:
             log.warning("intake classify: LLM failed (%s); using the local model", exc.__class__.__name__)
             flags.append("fallback_model")
-    return {"flags": flags, **({"llm_retries": budget.retries} if budget else {}), "classification": {
-        "doc_type": local.doc_type, "urgency": local.urgency, "doc_type_p": local.doc_type_p,
-        "urgency_p": local.urgency_p, "confidence": local.confidence, "source": "local",
-        "model_version": clf.version, "prompt_hash": None}}
+    return {"flags": flags, **({"llm_retries": budget.retries} if budget else {}), "classification": Classification(
+        doc_type=local.doc_type, urgency=local.urgency, doc_type_p=local.doc_type_p, urgency_p=local.urgency_p,
+        confidence=local.confidence, source="local", model_version=clf.version)}
 
 
 def extract(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
-    from tools.intake.extract import extract_fields
-
-    result = extract_fields(state["text"])
-    return {"fields": [f.model_dump(mode="json") for f in result.fields]}
+    """Fields with their source spans (rule-based extraction)."""
+    return {"fields": extract_fields(state.text).fields}
 
 
-def _field(state: IntakeState, name: str) -> dict | None:
-    found = [f for f in state.get("fields", []) if f["name"] == name]
-    return sorted(found, key=lambda f: (-f["confidence"], f["span"]["start"]))[0] if found else None
+def _field(state: IntakeState, name: str) -> ExtractedField | None:
+    found = [f for f in state.fields if f.name == name]
+    return sorted(found, key=lambda f: (-f.confidence, f.span.start))[0] if found else None
 
 
 def match_patient(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     """Find the patient in the registry; two registry records matching one person is a duplicate
     registration (flagged); no confident match is left for the reviewer."""
-    rt = runtime.context.runtime
     name, dob = _field(state, "patient_name"), _field(state, "dob")
     mrn, member = _field(state, "mrn"), _field(state, "member_id")
     if not (dob or mrn or member):
-        return {"patient": {"match": "none"}}
-    with rt.pool.connection() as conn:
-        unit = org_store.get_unit(conn, unit_id=UUID(state["unit_id"]))
+        return {"patient": PatientMatch(match="none")}
+    cut = _cutoffs(_deps(runtime), state.unit_id)
+    with _deps(runtime).connection() as conn:
+        unit = org_store.get_unit(conn, unit_id=UUID(state.unit_id))
         candidates = intake_store.patient_candidates(
-            conn, org_id=unit.org_id, birth_date=dob["value"] if dob else None,
-            mrn=mrn["value"] if mrn else None, member_id=member["value"] if member else None)
+            conn, org_id=unit.org_id, birth_date=dob.value if dob else None,
+            mrn=mrn.value if mrn else None, member_id=member.value if member else None)
     scored = []
     for c in candidates:
         full = f"{c['given_name']} {c['family_name']}".lower()
         reversed_ = f"{c['family_name']} {c['given_name']}".lower()
-        sim = max(difflib.SequenceMatcher(None, name["value"].lower(), full).ratio(),
-                  difflib.SequenceMatcher(None, name["value"].lower(), reversed_).ratio()) if name else 0.0
-        exact_id = bool((mrn and c["mrn"] == mrn["value"]) or (member and c["member_id"] == member["value"]))
-        same_dob = bool(dob and str(c["birth_date"]) == dob["value"])
+        sim = max(difflib.SequenceMatcher(None, name.value.lower(), full).ratio(),
+                  difflib.SequenceMatcher(None, name.value.lower(), reversed_).ratio()) if name else 0.0
+        exact_id = bool((mrn and c["mrn"] == mrn.value) or (member and c["member_id"] == member.value))
+        same_dob = bool(dob and str(c["birth_date"]) == dob.value)
         score = (1.0 if exact_id else 0.0) + (0.5 if same_dob else 0.0) + sim
         scored.append((score, sim, same_dob, c))
     scored.sort(key=lambda t: -t[0])
-    if not scored or scored[0][0] < 1.3:
-        return {"patient": {"match": "none", "candidates": len(candidates)}}
+    if not scored or scored[0][0] < cut.intake_patient_match_min:
+        return {"patient": PatientMatch(match="none", candidates=len(candidates))}
     best = scored[0][3]
-    same_person = [t for t in scored if t[1] >= 0.85 and t[2]]
-    flags = list(state.get("flags", []))
+    same_person = [t for t in scored if t[1] >= cut.intake_same_person_name_similarity and t[2]]
+    flags = list(state.flags)
     duplicate_registration = len({t[3]["id"] for t in same_person}) > 1
     if duplicate_registration:
         flags.append("duplicate_suspected")
     group = {"sex": best["sex"], "language": best["language"], "payer": best["payer"],
              "race_ethnicity": best["race_ethnicity"]}
-    return {"flags": flags, "patient": {"match": "probable" if scored[0][0] < 2.0 else "confident",
-                                        "patient_id": str(best["id"]), "mrn": best["mrn"], "birth_date": str(best["birth_date"]),
-                                        "duplicate_registration": duplicate_registration,
-                                        "group": {k: v for k, v in group.items() if v}}}
+    return {"flags": flags, "patient": PatientMatch(
+        match="probable" if scored[0][0] < cut.intake_patient_match_confident else "confident", patient_id=str(best["id"]), mrn=best["mrn"],
+        birth_date=str(best["birth_date"]), duplicate_registration=duplicate_registration,
+        group={k: v for k, v in group.items() if v})}
 
 
 def check_completeness(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     """A referral missing a diagnosis, insurance or clinical notes is incomplete."""
-    if state["classification"]["doc_type"] != "referral":
+    if state.classified().doc_type != "referral":
         return {"missing": []}
     missing = []
     if not (_field(state, "icd10") or _field(state, "reason")):
         missing.append("diagnosis")
     if not _field(state, "member_id"):
         missing.append("insurance")
-    if len(state["text"].split()) < 40:
+    if len(state.text.split()) < 40:
         missing.append("notes")
-    flags = list(state.get("flags", [])) + (["incomplete"] if missing else [])
+    flags = list(state.flags) + (["incomplete"] if missing else [])
     return {"missing": missing, "flags": flags}
 
 
 def detect_sensitivity(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
-    from tools.intake.injection import detect_injection
-    from tools.intake.language import detect_language
-    from tools.intake.sensitivity import detect_sensitivity as detect
-
-    language = detect_language(state["text"])
-    report = detect(state["text"], language=language)
-    injection = detect_injection(state["text"])
-    flags = list(state.get("flags", [])) + [clinical_flag(c) for c in report.categories] + language.flags()
-    flags += injection.flags()
-    return {"flags": flags, "sensitivity": {
-        "language": language.language, "language_supported": language.supported,
-        "sensitive": report.sensitive, "categories": [c.value for c in report.categories],
-        "urgency_floor": report.urgency_floor.value,
-        "findings": [{"category": f.category.value, "start": f.span.start, "end": f.span.end, "cue": f.cue}
-                     for f in report.findings if f.suppressed_by is None][:20],
-        "injection_score": injection.score,
-        "injection_spans": [{"start": f.span.start, "end": f.span.end, "kind": f.kind} for f in injection.findings][:10]}}
+    """The text's language (an unsupported one is flagged), clinical categories (each a flag),
+    instruction-like text (injection_suspected) and records sent to a new destination."""
+    language = detect_language(state.text)
+    report = detect_clinical(state.text, language=language)
+    injection = detect_injection(state.text)
+    flags = list(state.flags) + [clinical_flag(c) for c in report.categories] + language.flags() + injection.flags()
+    return {"flags": flags, "sensitivity": SensitivitySummary(
+        language=language.language, language_supported=language.supported,
+        sensitive=report.sensitive, categories=[c.value for c in report.categories],
+        urgency_floor=report.urgency_floor.value,
+        findings=[ClinicalFindingRef(category=f.category.value, start=f.span.start, end=f.span.end, cue=f.cue)
+                  for f in report.findings if f.suppressed_by is None][:20],
+        injection_score=injection.score,
+        injection_spans=[InjectionSpanRef(start=f.span.start, end=f.span.end, kind=f.kind)
+                         for f in injection.findings][:10])}
 
 
 def find_duplicates(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
-    """The same patient's similar items within 30 days (pgvector); the embedding is kept for
-    later duplicates and for the similar resolved cases reviewers see."""
-    from tools.embed import embed_texts
-
-    rt = runtime.context.runtime
-    vector = embed_texts([state["text"][:2000]], settings=rt.settings)[0]
-    patient_id = state.get("patient", {}).get("patient_id")
+    """The same patient's similar items within the policy's days (pgvector); the embedding is kept
+    for later duplicates and for the similar resolved cases reviewers see."""
+    deps = _deps(runtime)
+    cut = _cutoffs(deps, state.unit_id)
+    vector = deps.embed([state.text[:2000]])[0]
+    patient_id = state.patient.patient_id
     duplicates = []
-    with rt.pool.connection() as conn:
+    with deps.connection() as conn:
         if patient_id:
-            near = intake_store.similar_parts_of_patient(conn, part_id=UUID(state["part_id"]), patient_id=UUID(patient_id),
-                                                         embedding=vector, days=DUPLICATE_DAYS)
-            duplicates = [{"part_id": str(r["part_id"]), "similarity": round(float(r["similarity"]), 4)}
-                          for r in near if r["similarity"] >= DUPLICATE_SIMILARITY]
-        intake_store.insert_embedding(conn, part_id=UUID(state["part_id"]), unit_id=UUID(state["unit_id"]),
+            near = intake_store.similar_parts_of_patient(conn, part_id=UUID(state.part_id), patient_id=UUID(patient_id),
+                                                         embedding=vector, days=cut.intake_duplicate_days)
+            duplicates = [DuplicateMatch(part_id=str(r["part_id"]), similarity=round(float(r["similarity"]), 4))
+                          for r in near if r["similarity"] >= cut.intake_duplicate_similarity]
+        intake_store.insert_embedding(conn, part_id=UUID(state.part_id), unit_id=UUID(state.unit_id),
                                       patient_id=UUID(patient_id) if patient_id else None,
-                                      doc_type=state["classification"]["doc_type"], embedding=vector)
-    flags = list(state.get("flags", [])) + (["duplicate_suspected"] if duplicates else [])
+                                      doc_type=state.classified().doc_type, embedding=vector)
+    flags = list(state.flags) + (["duplicate_suspected"] if duplicates else [])
     return {"duplicates": duplicates, "flags": flags}
 
 
 def summarize(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     """A few lines a coordinator can act on; the local summary is extractive (every sentence is a
     span of the source); an LLM summary is used only when the policy allows PHI to reach it."""
-    from tools.intake.summarize import summarize_extractive
-
-    rt = runtime.context.runtime
-    local = summarize_extractive(state["text"])
-    summary = {"text": local.text, "spans": [{"start": s.start, "end": s.end} for s in local.sentences],
-               "source": local.method}
+    deps = _deps(runtime)
+    local = summarize_extractive(state.text)
+    spans = [SpanRef(start=s.start, end=s.end) for s in local.sentences]
+    summary = DocumentSummary(text=local.text, spans=spans, source=local.method)
     # After a failed classify (fallback_model) the LLM is not asked again for this item: the local
     # summary stands, and the item is on its way to a person already.
-    llm_input = None if "fallback_model" in state.get("flags", []) else _llm_text(rt, UUID(state["unit_id"]), state["text"])
-    if llm_input is not None and _llm(rt).available:
-        from tools.llm import LlmError, RetryBudget
-
+    llm_input = None if "fallback_model" in state.flags else _llm_text(deps, state.unit_id, state.text)
+    if llm_input is not None and deps.llm.available:
         try:
-            budget = RetryBudget(state.get("llm_retries", rt.settings.llm_max_retries))
-            answer = _llm(rt).structured("intake_summarize", LlmSummary, budget=budget, document=llm_input)
-            summary = {"text": answer.value.summary[:1000], "spans": summary["spans"], "source": "llm",
-                       "prompt_hash": answer.prompt_hash}
+            budget = RetryBudget(state.llm_retries if state.llm_retries is not None else deps.llm_retries)
+            answer = deps.llm.structured("intake_summarize", LlmSummary, budget=budget, document=llm_input)
+            summary = DocumentSummary(text=answer.value.summary[:1000], spans=spans, source="llm",
+                                      prompt_hash=answer.prompt_hash)
         except LlmError:
             pass  # the extractive summary stands; classification already records any fallback
     return {"summary": summary}
 
 
 def _suggestion(state: IntakeState) -> Suggestion:
-    c = state["classification"]
-    floor = state.get("sensitivity", {}).get("urgency_floor", "routine")
-    urgency = max(c["urgency"], floor, key=lambda u: PRIORITY_RANK[u])
-    fields = {}
-    for f in state.get("fields", []):
-        fields.setdefault(f["name"], f["value"])
-    evidence = [Evidence(kind="span", source=f["name"], start=f["span"]["start"], end=f["span"]["end"],
-                         text=f["span"]["text"]) for f in state.get("fields", [])[:25]]
-    evidence += [Evidence(kind="span", source=f"clinical:{f['category']}", start=f["start"], end=f["end"],
-                          note=f["cue"]) for f in state.get("sensitivity", {}).get("findings", [])]
-    if state.get("page_start"):
-        evidence.append(Evidence(kind="page", source="pages", page=state["page_start"],
-                                 value=[state["page_start"], state["page_end"]]))
+    c = state.classified()
+    urgency = final_urgency(c.urgency, state.sensitivity.urgency_floor)
+    fields: dict[str, str] = {}
+    for f in state.fields:
+        fields.setdefault(f.name, f.value)
+    evidence = [Evidence(kind="span", source=f.name, start=f.span.start, end=f.span.end, text=f.span.text)
+                for f in state.fields[:25]]
+    evidence += [Evidence(kind="span", source=f"clinical:{f.category}", start=f.start, end=f.end, note=f.cue)
+                 for f in state.sensitivity.findings]
+    if state.page_start:
+        evidence.append(Evidence(kind="page", source="pages", page=state.page_start,
+                                 value=[state.page_start, state.page_end]))
     value: dict[str, Any] = {
-        "doc_type": c["doc_type"], "urgency": urgency, "classifier_urgency": c["urgency"], "fields": fields,
-        "summary": state.get("summary", {}).get("text", ""), "categories": state.get("sensitivity", {}).get("categories", []),
-        "missing": state.get("missing", []), "patient_match": state.get("patient", {}).get("match", "none"),
-        "patient_mrn": state.get("patient", {}).get("mrn"), "duplicates": state.get("duplicates", []),
-        "pages": [state.get("page_start"), state.get("page_end")] if state.get("page_start") else None,
+        "doc_type": c.doc_type, "urgency": urgency, "classifier_urgency": c.urgency, "fields": fields,
+        "summary": state.summary.text if state.summary else "", "categories": state.sensitivity.categories,
+        "missing": state.missing, "patient_match": state.patient.match, "patient_mrn": state.patient.mrn,
+        "duplicates": [d.model_dump() for d in state.duplicates],
+        "pages": [state.page_start, state.page_end] if state.page_start else None,
     }
     # The local model's joint calibrator estimates P(doc_type and final urgency right), as measured
     # by the triage suite; an LLM's labels carry the local model's probability of those labels.
-    joint = c.get("confidence", c["doc_type_p"] * c["urgency_p"])
-    confidence = 0.0 if state.get("degraded") else joint
+    confidence = 0.0 if state.degraded else c.joint_confidence
     return Suggestion(
         # The id comes from the part: a route step re-run after a crash is the same suggestion, and
         # the gate records it once.
-        id=suggestion_id_for(state["part_id"]),
-        agent=AGENT, kind="triage", unit_id=UUID(state["unit_id"]), subject=f"inbound_part:{state['part_id']}",
-        label=c["doc_type"], value=value, confidence=round(min(max(confidence, 0.0), 1.0), 6),
-        urgency=Priority(urgency), evidence=evidence, flags=sorted(set(state.get("flags", []))),
-        model_version=c["model_version"], prompt_hash=c.get("prompt_hash"), input_hash=state["part_id"],
-        patient_group=state.get("patient", {}).get("group", {}),
+        id=suggestion_id_for(state.part_id),
+        agent=AGENT, kind="triage", unit_id=UUID(state.unit_id), subject=f"inbound_part:{state.part_id}",
+        label=c.doc_type, value=value, confidence=round(min(max(confidence, 0.0), 1.0), 6),
+        urgency=Priority(urgency), evidence=evidence, flags=sorted(set(state.flags)),
+        model_version=c.model_version, prompt_hash=c.prompt_hash, input_hash=state.part_id,
+        patient_group=state.patient.group,
     )
 
 
@@ -365,55 +440,55 @@ def suggestion_id_for(part_id: str | UUID) -> UUID:
 
 
 def route(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
-    rt = runtime.context.runtime
+    """Build the suggestion and route it through the gate (the one path to people or auto-filing)."""
     suggestion = _suggestion(state)
-    with rt.pool.connection() as conn:
+    with _deps(runtime).connection() as conn:
         outcome = route_suggestion(conn, suggestion)
-    return {"suggestion_id": str(suggestion.id), "route": {
-        "decision": outcome.route.decision.value, "queue": outcome.route.queue, "reasons": outcome.route.reasons,
-        "review_item_id": str(outcome.review_item.id) if outcome.review_item else None,
-        "qa_sample": outcome.route.qa_sample}}
+    return {"suggestion_id": str(suggestion.id), "route": RouteSummary(
+        suggestion_id=str(suggestion.id), decision=outcome.route.decision.value, queue=outcome.route.queue,
+        reasons=outcome.route.reasons, review_item_id=str(outcome.review_item.id) if outcome.review_item else None,
+        qa_sample=outcome.route.qa_sample, label=suggestion.label)}
 
 
 def route_after_route(state: IntakeState) -> str:
-    return "file_item" if state["route"]["decision"] == RouteDecision.auto.value else "request_review"
+    """file_item for an auto route, request_review otherwise."""
+    return "file_item" if state.routed().decision == RouteDecision.auto.value else "request_review"
 
 
 def request_review(state: IntakeState) -> dict:
-    decision = interrupt(ReviewRequest(part_id=state["part_id"], suggestion_id=state["suggestion_id"],
-                                       review_item_id=state["route"]["review_item_id"],
-                                       reasons=state["route"]["reasons"]).model_dump())
-    return {"decision": decision}
+    """Stop for people (interrupt first: the node re-runs on resume) and take their decision."""
+    decision = interrupt(ReviewRequest(part_id=state.part_id, suggestion_id=state.suggestion_id or "",
+                                       review_item_id=state.routed().review_item_id,
+                                       reasons=state.routed().reasons).model_dump())
+    return {"decision": ReviewerDecision.model_validate(decision)}
 
 
 def file_item(state: IntakeState, runtime: GraphRuntime[IntakeContext]) -> dict:
     """File the part to its queue: the suggestion as routed, or as the reviewer decided."""
-    rt = runtime.context.runtime
-    decision = state.get("decision")
-    with rt.pool.connection() as conn:
-        from store.routing import get_suggestion
-
-        suggestion = get_suggestion(conn, suggestion_id=UUID(state["suggestion_id"]))
+    decision = state.decision
+    with _deps(runtime).connection() as conn:
+        suggestion = get_suggestion(conn, suggestion_id=UUID(state.suggestion_id))
         value = dict(suggestion.value)
         filed_by, decision_id = "auto", None
         if decision:
-            filed_by, decision_id = decision["decided_by"], UUID(decision["decision_id"])
-            if decision["action"] == "override" and decision.get("new_value"):
-                value.update(decision["new_value"])
-            if decision["action"] == "reject":
-                value["rejected"] = decision["reason_code"]
+            filed_by, decision_id = decision.decided_by, UUID(decision.decision_id)
+            if decision.action == "override" and decision.new_value:
+                value.update(decision.new_value)
+            if decision.action == "reject":
+                value["rejected"] = decision.reason_code
         policy = policy_store.current_policy(conn, unit_id=suggestion.unit_id).policy
         queue = "rejected" if value.get("rejected") else policy.queue_for(AGENT, value.get("doc_type"))
-        already = [f for f in intake_store.filings_of_part(conn, part_id=UUID(state["part_id"]))
+        already = [f for f in intake_store.filings_of_part(conn, part_id=UUID(state.part_id))
                    if f["suggestion_id"] == suggestion.id and f["decision_id"] == decision_id]
         if not already:  # this step re-run after a crash: it was filed the first time
-            intake_store.insert_filing(conn, part_id=UUID(state["part_id"]), suggestion_id=suggestion.id,
+            intake_store.insert_filing(conn, part_id=UUID(state.part_id), suggestion_id=suggestion.id,
                                        decision_id=decision_id, value=value, queue=queue, filed_by=filed_by)
             _follow_up(conn, state, suggestion, value, decision, filed_by)
-    return {"filed": {"queue": queue, "by": filed_by}}
+    return {"filed": Filing(queue=queue, by=filed_by)}
 
 
-def _follow_up(conn, state: IntakeState, suggestion: Suggestion, value: dict, decision: dict | None, filed_by: str) -> None:
+def _follow_up(conn: psycopg.Connection, state: IntakeState, suggestion: Suggestion, value: dict,
+               decision: ReviewerDecision | None, filed_by: str) -> None:
     """What a filed document starts (issue 13): a reviewed authorization letter becomes an
     authorization record; an accepted referral opens a case; a later record about the patient is
     offered to its open case. In a savepoint: a failure there is logged and never un-files the item."""
@@ -421,14 +496,14 @@ def _follow_up(conn, state: IntakeState, suggestion: Suggestion, value: dict, de
     from agents.referrals import after_filing
     from store import audit
 
-    part_id = UUID(state["part_id"])
+    part_id = UUID(state.part_id)
     try:
         with conn.transaction():
             if decision and value.get("doc_type") == "prior_auth" and not value.get("rejected"):
-                record_auth_from_intake(conn, unit_id=suggestion.unit_id, part_id=part_id, text=state.get("text", ""),
+                record_auth_from_intake(conn, unit_id=suggestion.unit_id, part_id=part_id, text=state.text,
                                         value=value, decided_by=filed_by)
-            after_filing(conn, unit_id=suggestion.unit_id, part_id=part_id, value=value, text=state.get("text", ""),
-                         filed_by=filed_by, patient_id=state.get("patient", {}).get("patient_id"),
+            after_filing(conn, unit_id=suggestion.unit_id, part_id=part_id, value=value, text=state.text,
+                         filed_by=filed_by, patient_id=state.patient.patient_id,
                          patient_group=suggestion.patient_group)
     except Exception as exc:  # noqa: BLE001 - the filing stands; the failure is said, without PHI
         log.error("intake follow-up of part %s failed: %s", part_id, exc.__class__.__name__)
@@ -437,6 +512,7 @@ def _follow_up(conn, state: IntakeState, suggestion: Suggestion, value: dict, de
 
 
 def build_graph(*, checkpointer):
+    """The intake graph: the straight line of the module docstring, checkpointed per document part."""
     g = StateGraph(IntakeState, context_schema=IntakeContext)
     for node in (normalize, classify, extract, match_patient, check_completeness, detect_sensitivity,
                  find_duplicates, summarize, route, request_review, file_item):
@@ -444,7 +520,7 @@ def build_graph(*, checkpointer):
     chain = ["normalize", "classify", "extract", "match_patient", "check_completeness", "detect_sensitivity",
              "find_duplicates", "summarize", "route"]
     g.add_edge(START, chain[0])
-    for a, b in zip(chain, chain[1:]):
+    for a, b in zip(chain, chain[1:], strict=False):
         g.add_edge(a, b)
     g.add_conditional_edges("route", route_after_route, ["file_item", "request_review"])
     g.add_edge("request_review", "file_item")
@@ -455,19 +531,15 @@ def build_graph(*, checkpointer):
 # --- reading accepted items -----------------------------------------------------------------------
 
 
-def read_parts(rt: Runtime, item: InboundItem, *, page_words: dict[int, list[dict]] | None = None) -> list[dict]:
+def read_parts(deps: IntakeDeps, item: InboundItem, *,
+               page_words: dict[int, list[dict]] | None = None) -> list[dict]:
     """The document parts of an item: OCR and packet splitting for faxes, the text for the rest.
     A file that cannot be read becomes one degraded part (kept, and sent to review). For a fax,
     `page_words` (when given) receives each page's OCR words with their boxes, for page images."""
-    from tools.intake.inbound_parse import InboundFormatError, message_text, referral_text
-
-    data = rt.read_blob(item.sha256)
+    data = deps.read_blob(item.sha256)
     if item.channel == "fax":
-        from tools.intake.ocr import DocumentRejected, OcrError, ocr_document
-        from tools.intake.packet import split_packet
-
         try:
-            result = ocr_document(data, workers=rt.settings.ocr_workers, tmp_dir=rt.settings.tmp_dir)
+            result = deps.ocr(data)
         except DocumentRejected as exc:
             return [dict(text="", page_start=None, page_end=None, ocr_confidence=None, degraded=True,
                          degraded_reason=f"rejected: {exc}")]
@@ -493,17 +565,19 @@ def read_parts(rt: Runtime, item: InboundItem, *, page_words: dict[int, list[dic
 
 
 def thread_config(part_id: UUID | str) -> dict:
+    """The LangGraph thread of one document part."""
     return {"configurable": {"thread_id": f"intake:{part_id}"}}
 
 
-def process_item(rt: Runtime, item: InboundItem) -> list[dict]:
+def process_item(rt: Runtime, item: InboundItem, *, deps: IntakeDeps | None = None) -> list[RouteSummary | None]:
     """Run every part of an accepted item through the graph (idempotent: a finished or waiting
-    thread is not run again)."""
+    thread is not run again). `deps` default to the runtime's (IntakeDeps.from_runtime)."""
+    deps = deps or IntakeDeps.from_runtime(rt)
     with rt.pool.connection() as conn:
         stored = intake_store.parts_of_item(conn, item_id=item.id)
     if not stored:
         words: dict[int, list[dict]] = {}
-        parts = read_parts(rt, item, page_words=words)
+        parts = read_parts(deps, item, page_words=words)
         with rt.pool.connection() as conn, conn.transaction():
             for page_no, page in words.items():
                 intake_store.insert_page_words(conn, item_id=item.id, page_no=page_no, words=page)
@@ -516,29 +590,30 @@ def process_item(rt: Runtime, item: InboundItem) -> list[dict]:
         config = thread_config(part["id"])
         existing = graph.get_state(config)
         if existing.values.get("filed") or waiting_for_review(existing):
-            outcomes.append(existing.values.get("route", {}))
+            outcomes.append(existing.values.get("route"))
             continue
-        context = IntakeContext(runtime=rt)
+        context = IntakeContext(deps=deps)
         if existing.next:
             # Stopped by a crash between two steps: continue from the last checkpoint (the steps that
             # write are idempotent, so one that ran without its checkpoint is safe to run again).
             state = graph.invoke(None, config, context=context)
         else:
             state = graph.invoke({"part_id": str(part["id"])}, config, context=context)
-        outcomes.append(state.get("route", {}))
+        outcomes.append(state.get("route"))
     return outcomes
 
 
-def waiting_for_review(snapshot) -> bool:
+def waiting_for_review(snapshot: Any) -> bool:
     """The thread stopped at its review interrupt (not merely before it)."""
     return "request_review" in (snapshot.next or ()) and any(t.interrupts for t in snapshot.tasks)
 
 
 def handle_inbound(rt: Runtime, item: InboundItem) -> None:
+    """The wiring table's handler for fax, message and referral items."""
     process_item(rt, item)
 
 
-def apply_decision(rt: Runtime, decision_id: UUID) -> None:
+def apply_decision(rt: Runtime, decision_id: UUID, *, deps: IntakeDeps | None = None) -> None:
     """Resume the part's interrupted graph with the reviewer's final decision; it then files the item."""
     with rt.pool.connection() as conn:
         d = intake_store.get_decision(conn, decision_id=decision_id)
@@ -553,7 +628,8 @@ def apply_decision(rt: Runtime, decision_id: UUID) -> None:
         return
     if waiting.values.get("suggestion_id") != str(d["suggestion_id"]):
         return  # a decision on a replaced suggestion does not resume a newer run
-    graph.invoke(Command(resume={"decision_id": str(decision_id), "action": d["action"],
-                                 "reason_code": d["reason_code"], "new_value": d["new_value"],
-                                 "decided_by": d["decided_by"]}), config, context=IntakeContext(runtime=rt))
+    decision = ReviewerDecision(decision_id=str(decision_id), action=d["action"], reason_code=d["reason_code"],
+                                new_value=d["new_value"], decided_by=d["decided_by"])
+    graph.invoke(Command(resume=decision.model_dump()), config,
+                 context=IntakeContext(deps=deps or IntakeDeps.from_runtime(rt)))
 

@@ -112,6 +112,8 @@ def _frames(exc: BaseException) -> str:
 @app.task(name="handoff.process_inbound", queue="inbound", pass_context=True,
           retry=procrastinate.RetryStrategy(max_attempts=INBOUND_RETRIES, wait=5))
 def process_inbound(context, item_id: str) -> None:
+    """Run the handler the wiring table names for the item's channel (or record `no_agent`); after
+    the last failed attempt the item goes to a person (fail_inbound)."""
     rt = _require_runtime()
     with rt.pool.connection() as conn:
         item = inbound_store.get_inbound_item(conn, item_id=UUID(item_id))
@@ -162,6 +164,7 @@ def fail_inbound(rt: Runtime, item: InboundItem, *, error: str, attempts: int) -
 
 @app.task(name="handoff.apply_decision", queue="decisions", retry=procrastinate.RetryStrategy(max_attempts=3, wait=5))
 def apply_decision(decision_id: str) -> None:
+    """Apply a final review decision through its agent's decision handler, if it has one."""
     rt = _require_runtime()
     with rt.pool.connection() as conn:
         agent = routing.agent_of_decision(conn, decision_id=UUID(decision_id))
@@ -179,6 +182,7 @@ def apply_decision(decision_id: str) -> None:
 @app.periodic(cron="* * * * *")
 @app.task(name="handoff.expire_review_leases", queue="maintenance", queueing_lock="expire_review_leases")
 def expire_review_leases(timestamp: int) -> None:
+    """Return review items whose lease ran out to `ready` (every minute); the run is recorded."""
     _run_scheduled("expire_review_leases", timestamp)
 
 
@@ -191,6 +195,7 @@ async def retry_stalled_jobs(timestamp: int) -> None:
 
 
 async def retry_stalled_jobs_now(seconds_since_heartbeat: float = 30) -> int:
+    """Put back in the queue the jobs of workers silent for `seconds_since_heartbeat`; returns how many."""
     stalled = list(await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=seconds_since_heartbeat))
     for job in stalled:
         await app.job_manager.retry_job(job)
@@ -323,22 +328,26 @@ def _run_scheduled(name: str, timestamp: int) -> str:
 @app.periodic(cron="* * * * *")
 @app.task(name="handoff.deliver_notifications", queue="maintenance", queueing_lock="deliver_notifications")
 def deliver_notifications(timestamp: int) -> None:
+    """Send pending notifications (every minute)."""
     _run_scheduled("deliver_notifications", timestamp)
 
 
 @app.periodic(cron="7 * * * *")
 @app.task(name="handoff.anchor_audit_chain", queue="maintenance", queueing_lock="anchor_audit_chain")
 def anchor_audit_chain(timestamp: int) -> None:
+    """Anchor the audit chain's head to the anchor directory (hourly)."""
     _run_scheduled("anchor_audit_chain", timestamp)
 
 
 @app.periodic(cron="0 18 * * *")
 @app.task(name="handoff.score_tomorrow", queue="maintenance", queueing_lock="score_tomorrow")
 def score_tomorrow(timestamp: int) -> None:
+    """Score tomorrow's appointments of every unit through the gate (18:00)."""
     _run_scheduled("score_tomorrow", timestamp)
 
 
 @app.periodic(cron="30 6 * * *")
 @app.task(name="handoff.daily_qa_summary", queue="maintenance", queueing_lock="daily_qa_summary")
 def daily_qa_summary(timestamp: int) -> None:
+    """Yesterday's QA figures per unit, to its managers (06:30)."""
     _run_scheduled("daily_qa_summary", timestamp)

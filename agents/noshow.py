@@ -10,20 +10,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TypedDict
 from uuid import UUID
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime as GraphRuntime
+from pydantic import BaseModel, ConfigDict, Field
 
 from agents.gate import route_suggestion
 from agents.runtime import Runtime
 from models.governance import RouteDecision, Suggestion
+from models.graph_state import RouteSummary
 from models.patients import Patient
+from models.scheduling import NoShowScore
 from store import intake as patient_store
 from store import org as org_store
 from store import scheduling as scheduling_store
 from store.intake import get_decision
+from store.routing import get_suggestion
+from tools.model_registry import NoModelRegistered
+from tools.noshow.appointment_frame import appointments_to_frame
+from tools.noshow.model import MODEL_NAME, TrainedNoShowModel, scores_for_day
 
 AGENT = "noshow"
 # Probability floors for proposing each action; the policy's thresholds decide auto vs review.
@@ -49,32 +55,30 @@ class NoShowContext:
     runtime: Runtime
 
 
-class NoShowState(TypedDict, total=False):
+class NoShowState(BaseModel):
+    """One unit-day's thread (checkpointed): scores, the actions proposed, and their routes."""
+
+    model_config = ConfigDict(extra="ignore")
+
     unit_id: str
     day: str
-    scores: list[dict]
-    proposals: list[dict]
-    routed: list[dict]
+    scores: list[NoShowScore] = Field(default_factory=list)
+    proposals: list[Suggestion] = Field(default_factory=list)
+    routed: list[RouteSummary] = Field(default_factory=list)
 
 
-def load_model(runtime: Runtime):
-    from tools.model_registry import load_noshow_model
-
-    def build():
-        try:
-            return load_noshow_model(runtime.settings.model_dir)
-        except (FileNotFoundError, LookupError) as exc:
-            raise NoModel("no trained no-show model: run `handoff noshow train --data PATH` first") from exc
-
-    return runtime.cached("noshow_model", build)
+def load_model(runtime: Runtime) -> TrainedNoShowModel:
+    """The newest registered no-show model, reloaded when a newer version is registered."""
+    try:
+        return runtime.current_model(MODEL_NAME, TrainedNoShowModel.from_estimators)
+    except NoModelRegistered:
+        raise NoModel("no trained no-show model: run `handoff noshow train --data PATH` first") from None
 
 
 def score_appointments(state: NoShowState, runtime: GraphRuntime[NoShowContext]) -> dict:
-    from tools.noshow.appointment_frame import appointments_to_frame
-    from tools.noshow.model import scores_for_day
-
+    """Calibrated no-show probabilities for the day's appointments of known patients."""
     rt = runtime.context.runtime
-    unit_id, day = UUID(state["unit_id"]), date.fromisoformat(state["day"])
+    unit_id, day = UUID(state.unit_id), date.fromisoformat(state.day)
     model = load_model(rt)
     with rt.pool.connection() as conn:
         unit = org_store.get_unit(conn, unit_id=unit_id)
@@ -86,8 +90,7 @@ def score_appointments(state: NoShowState, runtime: GraphRuntime[NoShowContext])
     if not any(a.appointment_day == day for a in appointments):
         return {"scores": []}
     frame = appointments_to_frame(appointments, patients)
-    scores = scores_for_day(model, frame, day=day)
-    return {"scores": [s.model_dump(mode="json") for s in scores]}
+    return {"scores": scores_for_day(model, frame, day=day)}
 
 
 def _actions_for(probability: float, patient: Patient | None, telehealth: bool) -> list[str]:
@@ -102,33 +105,34 @@ def _actions_for(probability: float, patient: Patient | None, telehealth: bool) 
 
 
 def propose_actions(state: NoShowState, runtime: GraphRuntime[NoShowContext]) -> dict:
+    """Supportive actions and overbooking proposals from each score, as suggestions."""
     rt = runtime.context.runtime
-    unit_id, day = UUID(state["unit_id"]), date.fromisoformat(state["day"])
+    unit_id, day = UUID(state.unit_id), date.fromisoformat(state.day)
     with rt.pool.connection() as conn:
         unit = org_store.get_unit(conn, unit_id=unit_id)
-        mrns = sorted({s["patient_id"] for s in state.get("scores", [])})
+        mrns = sorted({s.patient_id for s in state.scores})
         patients = {p.id: p for p in patient_store.patients_by_mrn(conn, org_id=unit.org_id, mrns=mrns)}
         telehealth = {a.id: a.telehealth for a in scheduling_store.appointments_through(conn, unit_id=unit_id, day=day)
                       if a.appointment_day == day}
     proposals = []
-    for score in state.get("scores", []):
-        p = score["probability"]
-        patient = patients.get(score["patient_id"])
+    for score in state.scores:
+        p = score.probability
+        patient = patients.get(score.patient_id)
         group = patient.group_on(day).model_dump(exclude_none=True) if patient else {}
-        common = dict(agent=AGENT, unit_id=unit_id, confidence=p, model_version=score["model_version"],
-                      input_hash=f"{score['appointment_id']}:{day.isoformat()}", patient_group=group,
-                      evidence=[{"kind": "feature", "source": k, "value": v} for k, v in sorted(score["features"].items())])
-        actions = _actions_for(p, patient, telehealth.get(score["appointment_id"], False))
+        common = dict(agent=AGENT, unit_id=unit_id, confidence=p, model_version=score.model_version,
+                      input_hash=f"{score.appointment_id}:{day.isoformat()}", patient_group=group,
+                      evidence=[{"kind": "feature", "source": k, "value": v} for k, v in sorted(score.features.items())])
+        actions = _actions_for(p, patient, telehealth.get(score.appointment_id, False))
         if actions:
-            proposals.append(Suggestion(kind="noshow_support", subject=f"appointment:{score['appointment_id']}",
-                                        label=actions[0], value={"appointment_id": score["appointment_id"],
+            proposals.append(Suggestion(kind="noshow_support", subject=f"appointment:{score.appointment_id}",
+                                        label=actions[0], value={"appointment_id": score.appointment_id,
                                         "day": day.isoformat(), "probability": round(p, 4), "actions": actions},
-                                        **common).model_dump(mode="json"))
+                                        **common))
         if p >= OVERBOOK_FROM:
-            proposals.append(Suggestion(kind="noshow_overbook", subject=f"slot:{score['appointment_id']}",
-                                        label="overbook", value={"appointment_id": score["appointment_id"],
+            proposals.append(Suggestion(kind="noshow_overbook", subject=f"slot:{score.appointment_id}",
+                                        label="overbook", value={"appointment_id": score.appointment_id,
                                         "day": day.isoformat(), "probability": round(p, 4), "actions": ["overbook"]},
-                                        **common).model_dump(mode="json"))
+                                        **common))
     return {"proposals": proposals}
 
 
@@ -137,8 +141,7 @@ def route_through_gate(state: NoShowState, runtime: GraphRuntime[NoShowContext])
     rt = runtime.context.runtime
     routed = []
     with rt.pool.connection() as conn:
-        for raw in state.get("proposals", []):
-            suggestion = Suggestion.model_validate(raw)
+        for suggestion in state.proposals:
             with conn.transaction():
                 outcome = route_suggestion(conn, suggestion)
                 if outcome.route.decision == RouteDecision.auto:
@@ -146,8 +149,10 @@ def route_through_gate(state: NoShowState, runtime: GraphRuntime[NoShowContext])
                         scheduling_store.record_action(
                             conn, unit_id=suggestion.unit_id, appointment_id=suggestion.value["appointment_id"],
                             action=action, suggestion_id=suggestion.id, decision_id=None, applied_by="auto")
-            routed.append({"suggestion_id": str(suggestion.id), "route": outcome.route.decision.value,
-                           "queue": outcome.route.queue})
+            routed.append(RouteSummary(suggestion_id=str(suggestion.id), decision=outcome.route.decision.value,
+                                       queue=outcome.route.queue, reasons=outcome.route.reasons,
+                                       label=suggestion.label, qa_sample=outcome.route.qa_sample,
+                                       review_item_id=str(outcome.review_item.id) if outcome.review_item else None))
     return {"routed": routed}
 
 
@@ -175,8 +180,8 @@ def train_from_store(runtime: Runtime, *, before: date, unit_codes: list[str] | 
     """Train and register a no-show model on the clinic's own history (appointments before `before`
     whose outcome is known). The version is derived from the data, so retraining on the same history
     registers nothing new."""
-    from tools.model_registry import list_versions, load_noshow_model, save_noshow_model
-    from tools.noshow.model import MODEL_NAME, train
+    from tools.model_registry import list_versions, load_model, register_model
+    from tools.noshow.model import train
 
     frame, codes = history_frame(runtime, before=before, unit_codes=unit_codes)
     if len(frame) < MIN_TRAINING_APPOINTMENTS or frame["no_show"].nunique() < 2:
@@ -185,14 +190,16 @@ def train_from_store(runtime: Runtime, *, before: date, unit_codes: list[str] | 
                                "(load them with `handoff ingest appointments`)")
     model = train(frame, n_threads=n_threads,
                   data_source=f"Handoff store: units {', '.join(codes)}, appointment days before {before.isoformat()}")
-    if any(m.version == model.version for m in list_versions(runtime.settings.model_dir, name=MODEL_NAME)):
-        return load_noshow_model(runtime.settings.model_dir, version=model.version)
-    save_noshow_model(runtime.settings.model_dir, model)
-    runtime.forget("noshow_model")
+    with runtime.pool.connection() as conn:
+        if any(m.version == model.version for m in list_versions(conn, name=MODEL_NAME)):
+            estimators, record = load_model(conn, name=MODEL_NAME, version=model.version)
+            return TrainedNoShowModel.from_estimators(estimators, record.meta)
+        register_model(conn, estimators=model.to_estimators(), meta=model.meta, registered_by="noshow:store-history")
     return model
 
 
 def build_graph(*, checkpointer):
+    """score_appointments -> propose_actions -> route_through_gate, checkpointed per unit and day."""
     graph = StateGraph(NoShowState, context_schema=NoShowContext)
     graph.add_node("score_appointments", score_appointments)
     graph.add_node("propose_actions", propose_actions)
@@ -220,14 +227,13 @@ def score_day(runtime: Runtime, *, unit_code: str, day: date) -> DaySummary:
     config = {"configurable": {"thread_id": f"noshow:{unit.id}:{day.isoformat()}"}}
     existing = graph.get_state(config)
     if existing.values and not existing.next:
-        routed = existing.values.get("routed", [])
-        return DaySummary(scored=len(existing.values.get("scores", [])), auto=sum(r["route"] == "auto" for r in routed),
-                          review=sum(r["route"] == "review" for r in routed), already_done=True)
-    state = graph.invoke({"unit_id": str(unit.id), "day": day.isoformat()}, config,
-                         context=NoShowContext(runtime=runtime))
-    routed = state.get("routed", [])
-    return DaySummary(scored=len(state.get("scores", [])), auto=sum(r["route"] == "auto" for r in routed),
-                      review=sum(r["route"] == "review" for r in routed))
+        done = NoShowState.model_validate(existing.values)
+        return DaySummary(scored=len(done.scores), auto=sum(r.decision == "auto" for r in done.routed),
+                          review=sum(r.decision == "review" for r in done.routed), already_done=True)
+    final = NoShowState.model_validate(graph.invoke({"unit_id": str(unit.id), "day": day.isoformat()}, config,
+                                                    context=NoShowContext(runtime=runtime)))
+    return DaySummary(scored=len(final.scores), auto=sum(r.decision == "auto" for r in final.routed),
+                      review=sum(r.decision == "review" for r in final.routed))
 
 
 def apply_decision(runtime: Runtime, decision_id: UUID) -> None:
@@ -238,8 +244,6 @@ def apply_decision(runtime: Runtime, decision_id: UUID) -> None:
             return
         value = d["new_value"] if d["action"] == "override" and d["new_value"] else d["suggested_value"]
         actions = value.get("actions") or ([value["action"]] if value.get("action") else [])
-        from store.routing import get_suggestion
-
         suggestion = get_suggestion(conn, suggestion_id=d["suggestion_id"])
         for action in actions:
             scheduling_store.record_action(conn, unit_id=suggestion.unit_id,

@@ -20,6 +20,7 @@ class NotAllowed(PermissionError):
 
 
 def show_policy(conn: psycopg.Connection, *, unit_code: str) -> PolicyVersion | None:
+    """The unit's current policy version, or None before it has one."""
     unit = org_store.get_unit_by_code(conn, code=unit_code)
     return policy_store.current_policy(conn, unit_id=unit.id)
 

@@ -235,6 +235,7 @@ def move_case(conn: psycopg.Connection, *, case_id: UUID, to: CaseStatus, actor:
 
 def update_case(conn: psycopg.Connection, *, case_id: UUID, actor: str, owner: str | None = None,
                 due: date | None = None) -> int:
+    """Change a case's owner or due date (an event in the chain); a closed case is refused."""
     status = _state(conn, case_id)["status_after"]
     if status in CLOSED:
         raise CaseError(f"case is {status}; it cannot be changed")

@@ -183,6 +183,7 @@ def record_remittances(conn: psycopg.Connection, *, unit: ServiceUnit, advices: 
 
 def record_claim_statuses(conn: psycopg.Connection, *, unit: ServiceUnit, entries: list[ClaimStatusEntry],
                           item_id: UUID | None) -> Counter:
+    """Attach 277 claim statuses to the stored claims they name; counts of matched and unmatched."""
     counts: Counter = Counter()
     for entry in entries:
         rows = claims_store.find_claims(conn, unit_id=unit.id, claim_key=entry.patient_control_number) \
@@ -203,6 +204,7 @@ def _unit(conn: psycopg.Connection, item: InboundItem) -> ServiceUnit:
 
 
 def handle_remit(rt: Runtime, item: InboundItem) -> None:
+    """The wiring table's handler for X12 835 files: payments matched to claims, denials to the work list."""
     from agents.claims import load_tables
     from agents.coverage import already_recorded
     from tools.claims.x12_edi import X12Error
@@ -225,6 +227,7 @@ def handle_remit(rt: Runtime, item: InboundItem) -> None:
 
 
 def handle_claim_status(rt: Runtime, item: InboundItem) -> None:
+    """The wiring table's handler for X12 277 files: statuses attached to the claims they name."""
     from agents.coverage import already_recorded
     from tools.claims.x12_edi import X12Error
     from tools.claims.x12_status import parse_277

@@ -50,12 +50,14 @@ def run_task(rt: Runtime, name: str, fn: Callable[[Runtime, datetime], tuple[str
 
 
 def expire_leases(rt: Runtime, now: datetime) -> tuple[str, bool]:
+    """Return review items whose lease ran out to `ready`."""
     with rt.pool.connection() as conn:
         expired = review_store.expire_leases(conn, now=now)
     return f"{len(expired)} leases expired", bool(expired)
 
 
 def deliver_notifications(rt: Runtime, now: datetime) -> tuple[str, bool]:
+    """Send what the notification outbox holds (SMTP, webhook)."""
     from agents.notifications import deliver_pending
 
     out = deliver_pending(rt)
@@ -79,7 +81,7 @@ def score_tomorrow(rt: Runtime, now: datetime) -> tuple[str, bool]:
     """Score the next day's appointments of every unit that has some; with no model yet, train one on
     the store's own history first."""
     from agents.noshow import NoModel, NotEnoughHistory, score_day, train_from_store
-    from tools.model_registry import list_versions
+    from tools.model_registry import latest_head
     from tools.noshow.model import MODEL_NAME
 
     tomorrow = now.date() + timedelta(days=1)
@@ -88,7 +90,9 @@ def score_tomorrow(rt: Runtime, now: datetime) -> tuple[str, bool]:
     if not codes:
         return f"no appointments on {tomorrow.isoformat()}", True
     parts = []
-    if not list_versions(rt.settings.model_dir, name=MODEL_NAME):
+    with rt.pool.connection() as conn:
+        registered = latest_head(conn, name=MODEL_NAME) is not None
+    if not registered:
         try:
             model = train_from_store(rt, before=now.date())
             parts.append(f"trained {model.version} on the store's history")

@@ -142,8 +142,9 @@ ACCESS: dict[tuple[str, str], Access] = {
     # --- end of pages ---------------------------------------------------------------------------------
 }
 
-# FastAPI's own documentation routes: public, they describe but expose no data.
-DOC_ROUTES = {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect"), ("GET", "/redoc")}
+# The documentation routes (FastAPI's /openapi.json, api/docs.py's Swagger UI with local assets):
+# public, they describe but expose no data.
+DOC_ROUTES = {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect")}
 
 # Which roles work which queue: one table, in models/org.py (notifications need it too).
 QUEUE_ROLES = _QUEUE_ROLES

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from agents.jobs import InProcessWorker
 from agents.runtime import Runtime, open_runtime
-from api import pages
+from api import docs, pages
 from api.deps import enforce_access, enforce_public_access
 from api.errors import ServiceError
 from api.observability import RequestContextMiddleware
@@ -94,6 +94,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         description="Governed AI agents for clinic operations: every output is logged and routed by policy.",
         lifespan=lifespan,
         max_body_size=MAX_BODY_BYTES,
+        docs_url=None,  # served by api/docs.py with local assets (FastAPI's default loads them from a CDN)
+        redoc_url=None,  # ReDoc has no local build to serve; /docs covers it
     )
 
     @app.exception_handler(RequestValidationError)
@@ -143,7 +145,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         app.include_router(router, dependencies=guarded)
     # Probes must answer when the database does not: their check reads the table without a connection.
     app.include_router(health.router, dependencies=[Depends(enforce_public_access)])
+    # The documentation routes (DOC_ROUTES in the access table): public, no database needed.
+    app.include_router(docs.router)
     app.add_middleware(RequestContextMiddleware)
     # Stylesheet and script of the pages: public, no data.
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    docs.mount_doc_assets(app)
     return app

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from evals.datasets_noshow import default_kaggle_path
+from tools.noshow.datasets import default_kaggle_path
 from evals.runner import run_suite
 
 FIGURES = ("roc_auc", "roc_auc_random_split", "roc_auc_lead_ge_1", "pr_auc", "brier", "ece", "ece_max_group",

@@ -30,16 +30,18 @@ def prepare_clinic(url: str, home: Path, *, training: int = 800, noshow: bool = 
     """Demo org and users, the intake classifier, the no-show model with the clinic's appointments,
     and (when the code tables are there) the denial model: everything a day needs, untimed."""
     from api.cli.demo import demo_noshow, seed_demo
-    from evals.intake_training import train_synthetic_intake
     from tools.intake.classifier import MODEL_NAME
-    from tools.model_registry import list_versions
+    from tools.intake.training import register_intake_classifier, train_synthetic_intake
+    from tools.model_registry import latest_head
 
     rt = _runtime(url, home)
     try:
         seed_demo(rt)
-        if not list_versions(rt.settings.model_dir, name=MODEL_NAME):
-            train_synthetic_intake(rt.settings.model_dir, n=training, seed=seed,
-                                   **({} if training >= 800 else {"augment": False, "use_embeddings": False}))
+        with rt.pool.connection() as conn:
+            if latest_head(conn, name=MODEL_NAME) is None:
+                clf = train_synthetic_intake(n=training, seed=seed,
+                                             **({} if training >= 800 else {"augment": False, "use_embeddings": False}))
+                register_intake_classifier(conn, clf, registered_by="bench")
         # The demo clinic's patients and appointments, and the no-show model (scores tomorrow once).
         return {"noshow": demo_noshow(rt, seed) if noshow else "skipped"}
     finally:
@@ -80,7 +82,7 @@ def _wait_drained(url: str, *, limit_s: float) -> float:
 
 def _faxes(n: int, seed: int) -> list[bytes]:
     from evals.synthetic_faxes import render_fax
-    from evals.synthetic_inbound import generate_heldout_corpus, make_patients
+    from tools.intake.synthetic_corpus import generate_heldout_corpus, make_patients
 
     items = generate_heldout_corpus(seed, max(n * 3, 12), make_patients(seed=seed, n=60))
     texts = [i.text for i in items][:n]
@@ -126,7 +128,7 @@ def bench_clinic_day(url: str, home: Path, *, scale: float, quick: bool = False,
     accepted at once and worked by two workers (concurrency 1 each); the day's time is the measured
     time divided by `scale` when scale < 1 (said so in the note)."""
     from api.services.intake import message_bytes
-    from evals.synthetic_inbound import generate_heldout_corpus, make_patients
+    from tools.intake.synthetic_corpus import generate_heldout_corpus, make_patients
 
     counts = {k: max(1, round(v * scale)) for k, v in DAY.items()}
     faxes = _faxes(counts["faxes"], seed)

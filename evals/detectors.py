@@ -45,6 +45,7 @@ def clopper_pearson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
 
 
 def rate(k: int, n: int) -> dict:
+    """k of n as a rate with its Clopper-Pearson 95% interval (None when n is 0)."""
     lo, hi = clopper_pearson(k, n)
     return {"k": k, "n": n, "rate": (k / n) if n else None, "ci95": [round(lo, 4), round(hi, 4)] if n else None}
 
@@ -169,6 +170,7 @@ def _cell(fig: dict | None) -> str:
 
 
 def render_markdown(result: dict, title: str) -> str:
+    """The figures as a Markdown table: one row per metric, one column per group."""
     f = result["figures"]
     groups = ["all", *[f"lang={lang}" for lang in LANGS], *sorted({k.split("|")[1] for k in f if "|author=" in k and not k.endswith("=-")})]
     metrics = ["sensitive_recall", "sensitive_precision", "nonsensitive_flagged", "emergent_floor_recall", "emergent_overcall",
@@ -194,6 +196,7 @@ def render_markdown(result: dict, title: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: measure the rule detectors on a file, on authors of the corpus, or on synthetic data."""
     ap = argparse.ArgumentParser(prog="python -m evals.detectors", description=__doc__.split("\n\n")[0])
     src = ap.add_mutually_exclusive_group(required=True)
     src.add_argument("--data", type=Path, help="a labelled JSONL file (DESIGN.md format)")
@@ -210,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         authors = [a.strip() for a in args.authors.split(",") if a.strip()]
         items, title = load_authors(authors), f"detectors on hand-written authors {','.join(authors)}"
     else:
-        from evals.synthetic_inbound import generate_heldout_corpus, make_patients
+        from tools.intake.synthetic_corpus import generate_heldout_corpus, make_patients
 
         items, title = generate_heldout_corpus(7, 1000, make_patients(seed=7, n=200), injected_share=0.1), "detectors on synthetic held-out"
     result, rows = measure(items)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from fairlearn.metrics import MetricFrame, false_positive_rate, selection_rate, true_positive_rate
 
-from evals.calibration import expected_calibration_error
+from tools.calibration import expected_calibration_error
 from evals.metrics import brier_score, roc_auc
 
 INTERSECTION_SEP = " × "

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from sklearn.metrics import average_precision_score, precision_recall_fscore_support, roc_auc_score
 
-from evals.calibration import (
+from tools.calibration import (
     calibration_in_the_large,
     calibration_slope_intercept,
     expected_calibration_error,
@@ -23,6 +23,7 @@ def _nan_if_one_class(y: np.ndarray) -> bool:
 
 
 def roc_auc(y_true, y_score) -> float:
+    """ROC AUC, or NaN when only one class is present."""
     y = np.asarray(y_true)
     return float("nan") if _nan_if_one_class(y) else float(roc_auc_score(y, y_score))
 

@@ -150,6 +150,7 @@ def _plain_tesseract_cer(image: Path, reference: str, languages: str) -> float:
 
 
 def format_table(rows: list[CerRow], total: float) -> str:
+    """A plain-text table of character error rates per file, with the total."""
     lines = [
         f"{'file':<28} {'reference':<18} {'chars':>6} {'errors':>6} {'CER':>7} {'CER raw':>8} "
         f"{'conf':>5} {'degr':>5} {'sec':>6} {'plain':>7}",
@@ -169,6 +170,7 @@ def format_table(rows: list[CerRow], total: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Command line: OCR character error rate of scans against their transcripts."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of .tif + .txt ground truth")
     parser.add_argument("--workers", type=int, default=None)

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.metrics import precision_recall_curve, roc_curve  # noqa: E402
 
-from evals.calibration import reliability_table  # noqa: E402
+from tools.calibration import reliability_table  # noqa: E402
 from evals.metrics import risk_coverage_curve  # noqa: E402
 
 _DPI = 110

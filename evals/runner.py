@@ -1,5 +1,5 @@
 """The evaluation harness: a registry of suites, and `run_suite`, which writes metrics.json,
-report.html (PNG plots beside it) and model_card.md and judges the gates of evals/gates.toml.
+report.html (PNG plots beside it) and model_card.md and judges the gates of tools/gates.toml.
 
 A suite is a function `fn(ctx: SuiteContext) -> SuiteOutput`, registered with `register_suite`.
 Modules named `evals/suite_*.py` are imported on first use, so a new suite only needs its module.
@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from tqdm import tqdm
 
 import evals
-from evals.gates import DEFAULT_GATES_PATH, GateResult, evaluate_gates, load_gates
+from tools.gates import DEFAULT_GATES_PATH, GateResult, evaluate_gates, load_gates
 from evals.model_card import NotApplicable, missing_attributes, render_model_card
 from evals.report import render_report
 

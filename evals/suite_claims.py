@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evals.calibration import expected_calibration_error
+from tools.calibration import expected_calibration_error
 from evals.fairness import INTERSECTION_SEP, by_group, intersect
 from evals.metrics import binary_metrics, bootstrap_interval, brier_score, roc_auc
 from evals.model_card import NotApplicable
@@ -476,6 +476,7 @@ def goal_notes(metrics: dict) -> list[str]:
 
 
 def card_attributes(metrics, details, *, model, data_kind: str, data_path: str | None) -> dict:
+    """The model card's source attributes for the claims suite."""
     validity = (
         f"Test slice (n={int(metrics['n_test'])}): ROC-AUC {_fmt(metrics['model_roc_auc'])} "
         f"[{_fmt(metrics['model_roc_auc_ci_low'])}, {_fmt(metrics['model_roc_auc_ci_high'])}], among claims no rule flags "

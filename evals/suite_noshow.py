@@ -12,17 +12,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evals.datasets_noshow import appointments_to_frame, file_sha256, frame_sha256, load_appointments
+from tools.noshow.datasets import appointments_to_frame, file_sha256, frame_sha256, load_appointments
 from evals.fairness import INTERSECTION_SEP, bootstrap_binary_figures, by_group, equalized_odds, intersect
 from evals.metrics import binary_metrics, brier_score, decision_confidence, roc_auc
-from evals.calibration import expected_calibration_error
+from tools.calibration import expected_calibration_error
 from evals.model_card import NotApplicable
 from evals.plots import group_bars, reliability_diagram, risk_coverage_plot, roc_pr_curves
 from evals.runner import SuiteContext, SuiteOutput, register_suite
 from evals.synthetic_clinic import generate_clinic
 from models.governance import Policy
 from models.patients import age_band
-from tools.model_registry import save_noshow_model
+from tools.model_registry import write_model_folder
 from tools.noshow.features import SENSITIVE_FEATURES, build_features
 from tools.noshow.model import split_by_days, train
 
@@ -173,10 +173,12 @@ def run_noshow_suite(ctx: SuiteContext) -> SuiteOutput:
 
     images = _plots(ctx.out, y=y, p=p, p_base=p_base, decision=decision, base_decision=base_decision, table=table, target=target)
     steps.update()
-    # Storing the model is the CLI's `noshow train`; a suite run stores it only when asked.
+    # A suite run writes the model it evaluated only when asked (`handoff evals run --register` then
+    # registers it, admitted by this run, if every gate passed).
     registry_path = None
     if ctx.options.get("registry"):
-        registry_path = save_noshow_model(Path(ctx.options["registry"]), model, overwrite=True)
+        registry_path = write_model_folder(Path(ctx.options["registry"]), estimators=model.to_estimators(),
+                                           meta=model.meta, overwrite=True)
     steps.update()
     steps.close()
 

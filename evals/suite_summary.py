@@ -7,7 +7,6 @@ the source; the local extractive path and, when one is configured, the LLM path 
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from pathlib import Path
 from typing import Any

@@ -20,13 +20,13 @@ import pandas as pd
 from pydantic import ValidationError
 
 from agents.gate import decide_route
-from evals.calibration import expected_calibration_error
+from tools.calibration import expected_calibration_error
 from evals.fairness import by_group
 from evals.metrics import bootstrap_interval, classification_report, coverage_at_precision, multiclass_metrics
 from evals.model_card import NotApplicable
 from evals.plots import group_bars, reliability_diagram, risk_coverage_plot
 from evals.runner import SuiteContext, SuiteOutput, register_suite
-from evals.synthetic_inbound import generate_heldout_corpus, generate_training_corpus, make_patients
+from tools.intake.synthetic_corpus import generate_heldout_corpus, generate_training_corpus, make_patients
 from models.governance import Policy, Priority, RouteDecision, Suggestion
 from models.intake import DOC_TYPES, InboundLabel
 from tools.embed import embed_texts
@@ -45,7 +45,7 @@ HELDOUT_NOTE = (
     "open list (sender organisations, provider names, pharmacies, payers, medicines, clinical symptom wordings, "
     "referral reasons, requested services, lab analytes' layout, imaging findings) is split in two halves [...] "
     "Both families use the same label definitions, the same doc_type/channel mix, the same ICD-10-CM code list, "
-    "the same patients passed in, and the same noise model.  (quoted from evals/synthetic_inbound.py)"
+    "the same patients passed in, and the same noise model.  (quoted from tools/intake/synthetic_corpus.py)"
 )
 
 
@@ -354,6 +354,7 @@ def _fmt(v) -> str:
 
 
 def goal_notes(m: dict[str, float], data: dict) -> list[str]:
+    """The report's notes: the figures beside their goals, and what the data does and does not show."""
     notes = [
         f"Issue 5 goals: doc_type macro-F1 {_fmt(m['doc_type_macro_f1'])} (goal >= 0.90); ECE {_fmt(m['ece'])} (<= 0.05); "
         f"auto rate of non-sensitive items {_fmt(m['auto_rate_non_sensitive'])} (>= 0.50) with error among auto-routed "
@@ -371,6 +372,7 @@ def goal_notes(m: dict[str, float], data: dict) -> list[str]:
 
 
 def card_attributes(m: dict[str, float], data: dict, model: IntakeClassifier) -> dict[str, str | NotApplicable]:
+    """The model card's source attributes for the triage suite."""
     external = data["kind"] == "external"
     validity = (f"doc_type macro-F1 {_fmt(m['doc_type_macro_f1'])} [{_fmt(m['doc_type_macro_f1_ci_low'])}, "
                 f"{_fmt(m['doc_type_macro_f1_ci_high'])}], urgency macro-F1 {_fmt(m['urgency_macro_f1'])}, ECE {_fmt(m['ece'])}, "
@@ -393,7 +395,7 @@ def card_attributes(m: dict[str, float], data: dict, model: IntakeClassifier) ->
         "out_of_scope": "Clinical decision-making; languages other than English and Spanish; documents of other care settings.",
         "known_risks": "Trained on synthetic text only; phrasings unlike the training templates lower accuracy and "
                        "calibration (measured on a disjoint template family, see validity). OCR errors on real faxes.",
-        "inclusion_exclusion": "Synthetic items from the training template family of evals/synthetic_inbound.py; no real PHI.",
+        "inclusion_exclusion": "Synthetic items from the training template family of tools/intake/synthetic_corpus.py; no real PHI.",
         "inputs": "The document text only (cue lexicon hits, sensitivity findings, TF-IDF n-grams, MiniLM embedding). No "
                   "demographic attribute (race, ethnicity, language, sex, age, payer) is an input; language only shapes the text.",
         "training_data": f"{model.meta.n_train} synthetic items ({model.meta.data_source}), generated at run time from a seed.",

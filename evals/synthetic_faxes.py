@@ -318,6 +318,7 @@ def evaluate_synthetic_fax_cer(
 
 
 def summarize(rows: list[FaxCerRow]) -> str:
+    """A plain-text summary of OCR error rates on rendered faxes."""
     lines = [
         f"{'seed':>5} {'resolution':<9} {'fmt':<5} {'pages':>5} {'chars':>6} {'errors':>6} {'CER':>7} "
         f"{'conf':>5} {'degr':>5} {'sec':>6}"
@@ -334,6 +335,7 @@ def summarize(rows: list[FaxCerRow]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Command line: render synthetic faxes and measure OCR on them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=4, help="faxes per resolution")
     parser.add_argument("--pages", type=int, default=2, help="text pages per fax (plus a cover sheet)")

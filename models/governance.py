@@ -71,14 +71,17 @@ _FLAG_RE = re.compile(r"^(clinical:[a-z_]+|financial:[a-z0-9_]+|[a-z_]+)$")
 
 
 def clinical_flag(category: ClinicalCategory | str) -> str:
+    """The flag for a clinical category: `clinical:<category>`."""
     return f"clinical:{ClinicalCategory(category).value}"
 
 
 def financial_flag(reason: str) -> str:
+    """The flag for a financial reason: `financial:<reason>`."""
     return f"financial:{reason}"
 
 
 def validate_flag(flag: str) -> str:
+    """The flag itself, or ValueError naming the forms a flag may take."""
     if not _FLAG_RE.match(flag):
         raise ValueError(f"flag {flag!r} is not of the form clinical:<category>, financial:<reason> or a plain flag")
     if flag.startswith("clinical:"):
@@ -184,6 +187,33 @@ CLINIC_QUEUES: dict[str, str] = {
 }
 
 
+class ReviewCutoffs(BaseModel):
+    """Cut-offs inside agents that decide whether a flag is raised (and so force review). Versioned
+    with the rest of the policy; the defaults are the values the agents used before they were data."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # claims: a denial risk at or above this is `financial:denial_risk` (always to a biller).
+    claims_denial_risk: float = Field(0.5, ge=0.0, le=1.0)
+    # intake: the same patient's item within this many days and at least this cosine similarity of
+    # the text embeddings is `duplicate_suspected`.
+    intake_duplicate_similarity: float = Field(0.95, ge=0.0, le=1.0)
+    intake_duplicate_days: int = Field(30, ge=1, le=3650)
+    # intake patient match: score = 1 for an exact MRN/member id + 0.5 for the same birth date + the
+    # name's similarity (0..1). Below `min` there is no match; from `confident` the match is confident.
+    intake_patient_match_min: float = Field(1.3, ge=0.0, le=2.5)
+    intake_patient_match_confident: float = Field(2.0, ge=0.0, le=2.5)
+    # Two registry records with the same birth date and at least this name similarity to the document
+    # are one person registered twice (`duplicate_suspected`).
+    intake_same_person_name_similarity: float = Field(0.85, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "ReviewCutoffs":
+        if self.intake_patient_match_confident < self.intake_patient_match_min:
+            raise ValueError("cutoffs: intake_patient_match_confident must be at least intake_patient_match_min")
+        return self
+
+
 class Policy(BaseModel):
     """The routing policy of one service unit at one version. Policy is data; the gate is code."""
 
@@ -212,6 +242,7 @@ class Policy(BaseModel):
     # Promise 6: PHI goes to an external LLM only when allowed, and then redacted at this level.
     llm_phi_allowed: bool = False
     llm_redaction: Literal["none", "identifiers", "strict"] = "strict"
+    cutoffs: ReviewCutoffs = Field(default_factory=ReviewCutoffs)
     # Minimum necessary: which parts of an output each role sees, per document kind (models/visibility.py).
     field_access: FieldAccess = Field(default_factory=FieldAccess)
 

@@ -40,6 +40,7 @@ QUEUE_ROLES: dict[str, frozenset[Role]] = {
 
 
 def roles_for_queue(queue: str) -> frozenset[Role]:
+    """The roles that work a queue (practice managers for a queue not listed)."""
     return QUEUE_ROLES.get(queue, frozenset({Role.practice_manager}))
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, ValidationInfo
 
 from models.claims import PayerRules
 
@@ -339,7 +339,7 @@ class PriorAuthorizationIn(BaseModel):
 
     @field_validator("end")
     @classmethod
-    def _ordered(cls, end: date, info) -> date:
+    def _ordered(cls, end: date, info: ValidationInfo) -> date:
         start = info.data.get("start")
         if start is not None and end < start:
             raise ValueError("end is before start")

@@ -1,6 +1,6 @@
 """Scheduling vocabulary: appointments, their no-show outcome and no-show risk scores.
 
-Shapes only (no I/O); loaders live in evals/datasets_noshow.py, features in tools/noshow/features.py.
+Shapes only (no I/O); loaders live in tools/noshow/datasets.py, features in tools/noshow/features.py.
 """
 
 from __future__ import annotations

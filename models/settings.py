@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -125,7 +125,7 @@ class Settings(BaseSettings):
         return (self.blob_dir_override or self.home / "blobs").expanduser()
 
     @property
-    def trusted_proxy_networks(self) -> list:
+    def trusted_proxy_networks(self) -> list[Any]:
         """`trusted_proxies` parsed (ipaddress networks); a bad entry raises ValueError naming it."""
         import ipaddress
 

@@ -75,10 +75,12 @@ VIEW_PARTS: dict[str, Part] = {"source_text": P.document_text, "amount": P.amoun
 
 
 def value_part(agent: str, key: str) -> Part:
+    """The part a value key of an agent's output belongs to (clinical when unknown)."""
     return VALUE_PARTS.get(agent, {}).get(key) or GENERIC_VALUE_PARTS.get(key) or P.clinical
 
 
 def field_part(name: str) -> Part:
+    """The part an extracted field belongs to (clinical when unknown)."""
     return FIELD_PARTS.get(name, P.clinical)
 
 
@@ -112,7 +114,7 @@ _KIND_KEY = re.compile(r"^(\*|claims|noshow|intake:\*|intake:[a-z_]+)$")
 _ALL = list(Part)
 
 
-def _default_grants() -> dict[str, dict[str, list[Part]]]:
+def _default_grants() -> dict[Role, dict[str, list[Part]]]:
     admin_docs = [P.identity, P.administrative, P.document_text]
     clinical_docs = [P.identity, P.administrative, P.document_text, P.clinical]
     return {
@@ -187,7 +189,8 @@ def project_view(view: dict[str, Any], *, agent: str, parts: set[Part]) -> dict[
     reader may see (a page image needs document_text)."""
     out = dict(view)
     withheld: set[Part] = set()
-    value = out.get("value") if isinstance(out.get("value"), dict) else {}
+    raw = out.get("value")
+    value: dict[str, Any] = raw if isinstance(raw, dict) else {}
     kept: dict[str, Any] = {}
     for key, v in value.items():
         if key == "fields" and isinstance(v, dict) and agent == "intake":

@@ -43,6 +43,7 @@ def escape_delimiters(value: str) -> str:
 
 @cache
 def load_prompt(name: str) -> Prompt:
+    """The prompt file `prompts/<name>.txt` (read once)."""
     path = PROMPT_DIR / f"{name}.txt"
     if not path.is_file():
         raise FileNotFoundError(f"no prompt named {name!r} in {PROMPT_DIR}")

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
 
-import psycopg
 from psycopg import sql
 from psycopg.pq import TransactionStatus
 from psycopg.rows import tuple_row
 from psycopg.types.json import Jsonb
 
+from store.db import Conn, fetch_one
 from store.queries import load
 
 # Every table whose rows are in the chain; a test checks this against the triggers in the database.
@@ -104,7 +104,7 @@ def row_hash(table: str, canonical: str) -> str:
 
 
 def record_event(
-    conn: psycopg.Connection,
+    conn: Conn,
     *,
     actor: str,
     action: str,
@@ -113,7 +113,7 @@ def record_event(
     detail: dict[str, Any] | None = None,
 ) -> int:
     """Append an audit event (no PHI in `detail`); returns its chain sequence number."""
-    row = conn.execute(
+    row = fetch_one(conn.execute(
         load("audit").insert_audit_event,
         {
             "id": uuid4(),
@@ -123,12 +123,12 @@ def record_event(
             "subject": subject,
             "detail": Jsonb(detail or {}),
         },
-    ).fetchone()
-    return row["seq"]
+    ))
+    return int(row["seq"])
 
 
 def record_phi_read(
-    conn: psycopg.Connection,
+    conn: Conn,
     *,
     actor: str,
     subject: str,
@@ -136,26 +136,26 @@ def record_phi_read(
     unit_id: UUID | None = None,
     fields: list[str] | None = None,
 ) -> int:
-    row = conn.execute(
+    row = fetch_one(conn.execute(
         load("audit").insert_phi_read,
         {"id": uuid4(), "actor": actor, "unit_id": unit_id, "subject": subject, "purpose": purpose, "fields": fields or []},
-    ).fetchone()
-    return row["seq"]
+    ))
+    return int(row["seq"])
 
 
-def chain_config(conn: psycopg.Connection) -> ChainConfig:
-    r = conn.execute(load("audit").chain_config).fetchone()
+def chain_config(conn: Conn) -> ChainConfig:
+    r = fetch_one(conn.execute(load("audit").chain_config))
     return ChainConfig(shards=r["shards"], fork_seq=r["fork_seq"], fork_hash=r["fork_hash"])
 
 
-def _commit_open_transaction(conn: psycopg.Connection) -> None:
+def _commit_open_transaction(conn: Conn) -> None:
     # An anchor must be taken in a short transaction of its own: its locks hold appends off until
     # it ends. The caller's pending work (if any) is committed first.
     if conn.info.transaction_status != TransactionStatus.IDLE and not conn.autocommit:
         conn.commit()
 
 
-def take_anchor(conn: psycopg.Connection, *, record: bool = False, verified: bool = False) -> Anchor:
+def take_anchor(conn: Conn, *, record: bool = False, verified: bool = False) -> Anchor:
     """The heads of every chain shard, read after every append in flight has committed (a brief
     wait), so the anchor covers exactly the rows with seq <= anchor.seq. `record` keeps it in
     audit_anchors (the newest verified one is where `verify_chain(incremental=True)` starts)."""
@@ -169,7 +169,7 @@ def take_anchor(conn: psycopg.Connection, *, record: bool = False, verified: boo
     return anchor
 
 
-def _record_anchor(conn: psycopg.Connection, anchor: Anchor, *, verified: bool) -> None:
+def _record_anchor(conn: Conn, anchor: Anchor, *, verified: bool) -> None:
     _commit_open_transaction(conn)
     with conn.transaction():
         conn.execute(load("audit").insert_anchor, {
@@ -177,19 +177,19 @@ def _record_anchor(conn: psycopg.Connection, anchor: Anchor, *, verified: bool) 
             "verified": verified})
 
 
-def current_anchor(conn: psycopg.Connection) -> Anchor:
+def current_anchor(conn: Conn) -> Anchor:
     """Print-and-keep form of `take_anchor` (`handoff audit anchor`)."""
     return take_anchor(conn, record=True, verified=False)
 
 
-def last_verified_anchor(conn: psycopg.Connection) -> Anchor | None:
+def last_verified_anchor(conn: Conn) -> Anchor | None:
     r = conn.execute(load("audit").last_verified_anchor).fetchone()
     if r is None:
         return None
     return Anchor.of_heads([(s, h) for s, h in r["heads"]])
 
 
-def chain_tables(conn: psycopg.Connection) -> list[str]:
+def chain_tables(conn: Conn) -> list[str]:
     """The known log tables and any other table the database chains (so none can be left out)."""
     return sorted(set(LOG_TABLES) | set(protected_tables(conn)))
 
@@ -199,7 +199,7 @@ def _chain_rows_query(tables: list[str], template: str) -> sql.Composed:
     return sql.SQL(" UNION ALL ").join(parts)
 
 
-def verify_chain(conn: psycopg.Connection, *, anchor: Anchor | None = None, incremental: bool = False,
+def verify_chain(conn: Conn, *, anchor: Anchor | None = None, incremental: bool = False,
                  since: Anchor | None = None, record: bool = True) -> ChainReport:
     """Walk the log rows in seq order and recompute the chain, up to a fresh anchor taken first.
 
@@ -292,7 +292,7 @@ def _hash(table: str, canonical: str) -> str:
     return hashlib.sha256(f"{table}:{canonical}".encode()).hexdigest()
 
 
-def _check_head_rows(conn: psycopg.Connection, tables: list[str], cfg: ChainConfig, start: Anchor,
+def _check_head_rows(conn: Conn, tables: list[str], cfg: ChainConfig, start: Anchor,
                      *, what: str) -> ChainProblem | None:
     """Each head of `start` must still be a row with that hash (or the untouched fork)."""
     seqs = sorted({s for s, _ in start.heads if s > cfg.fork_seq})
@@ -328,14 +328,14 @@ def _compare_with_anchor(anchor: Anchor, upto: Anchor, seen_at: dict[int, str], 
     return None
 
 
-def set_shards(conn: psycopg.Connection, *, shards: int) -> None:
+def set_shards(conn: Conn, *, shards: int) -> None:
     """Change how many chains appends spread over; only while nothing was appended since the fork
     (a fresh database: benchmarks compare one chain, as before migration 080, with many)."""
     Q = load("audit")
     if not 1 <= shards <= 256:
         raise ValueError("shards must be between 1 and 256")
     with conn.transaction():
-        if conn.execute(Q.rows_since_fork).fetchone()["moved"]:
+        if fetch_one(conn.execute(Q.rows_since_fork))["moved"]:
             raise ValueError("rows were appended since the fork; the shard count can no longer change")
         conn.execute(Q.set_shards, {"shards": shards})
         conn.execute(Q.delete_heads)
@@ -343,9 +343,9 @@ def set_shards(conn: psycopg.Connection, *, shards: int) -> None:
         conn.execute(Q.reset_seq, {"shards": shards})
 
 
-def list_events(conn: psycopg.Connection, *, action: str | None = None, limit: int = 100) -> list[dict]:
+def list_events(conn: Conn, *, action: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     return conn.execute(load("audit").list_audit_events, {"action": action, "limit": limit}).fetchall()
 
 
-def protected_tables(conn: psycopg.Connection) -> list[str]:
+def protected_tables(conn: Conn) -> list[str]:
     return [r["tbl"] for r in conn.execute(load("audit").protected_tables).fetchall()]

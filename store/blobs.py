@@ -18,9 +18,9 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
-import psycopg
 
 from store.queries import load
+from store.db import Conn
 
 
 class BlobMissing(IOError):
@@ -32,10 +32,10 @@ def sha256_hex(data: bytes) -> str:
 
 
 class BlobStore(Protocol):
-    def put(self, conn: psycopg.Connection, data: bytes) -> str:
+    def put(self, conn: Conn, data: bytes) -> str:
         """Store `data` (idempotent); returns its sha256. Durable before the caller's row commits."""
 
-    def get(self, conn: psycopg.Connection, digest: str) -> bytes:
+    def get(self, conn: Conn, digest: str) -> bytes:
         """The bytes stored under `digest`; raises BlobMissing."""
 
 
@@ -43,20 +43,20 @@ class FilesystemBlobs:
     def __init__(self, root: Path):
         self.root = Path(root)
 
-    def put(self, conn: psycopg.Connection | None, data: bytes) -> str:
+    def put(self, conn: Conn | None, data: bytes) -> str:
         return put_blob(self.root, data)[0]
 
-    def get(self, conn: psycopg.Connection | None, digest: str) -> bytes:
+    def get(self, conn: Conn | None, digest: str) -> bytes:
         return read_blob(self.root, digest)
 
 
 class PostgresBlobs:
-    def put(self, conn: psycopg.Connection, data: bytes) -> str:
+    def put(self, conn: Conn, data: bytes) -> str:
         digest = sha256_hex(data)
         conn.execute(load("blobs").insert_blob, {"sha256": digest, "data": data, "size": len(data)})
         return digest
 
-    def get(self, conn: psycopg.Connection, digest: str) -> bytes:
+    def get(self, conn: Conn, digest: str) -> bytes:
         row = conn.execute(load("blobs").get_blob, {"sha256": digest}).fetchone()
         if row is None:
             raise BlobMissing(f"no stored file has sha256 {digest[:12]}…")

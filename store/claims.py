@@ -3,18 +3,19 @@ version (claim events: ready to submit, waiting for a biller, held with a reason
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID, uuid4
 
-import psycopg
 from psycopg.types.json import Jsonb
 
 from models.claims import Claim, ClaimContext
+from store.db import Conn
 from store.queries import load
 
 CLAIM_EVENTS = ("ready", "review", "held", "corrected")
 
 
-def _insert(conn: psycopg.Connection, *, unit_id: UUID, item_id: UUID, claim: Claim, context: ClaimContext,
+def _insert(conn: Conn, *, unit_id: UUID, item_id: UUID, claim: Claim, context: ClaimContext,
             version: int, corrects: UUID | None, decision_id: UUID | None) -> None:
     conn.execute(load("claims").insert_claim, {
         "id": uuid4(), "unit_id": unit_id, "inbound_item_id": item_id, "claim_key": claim.id,
@@ -25,16 +26,16 @@ def _insert(conn: psycopg.Connection, *, unit_id: UUID, item_id: UUID, claim: Cl
     })
 
 
-def insert_claims(conn: psycopg.Connection, *, unit_id: UUID, item_id: UUID,
-                  claims: list[tuple[Claim, ClaimContext]]) -> list[dict]:
+def insert_claims(conn: Conn, *, unit_id: UUID, item_id: UUID,
+                  claims: list[tuple[Claim, ClaimContext]]) -> list[dict[str, Any]]:
     for claim, context in claims:
         _insert(conn, unit_id=unit_id, item_id=item_id, claim=claim, context=context, version=1, corrects=None,
                 decision_id=None)
     return claims_of_item(conn, item_id=item_id)
 
 
-def insert_corrected_version(conn: psycopg.Connection, *, previous: dict, claim: Claim,
-                             decision_id: UUID) -> dict:
+def insert_corrected_version(conn: Conn, *, previous: dict[str, Any], claim: Claim,
+                             decision_id: UUID) -> dict[str, Any]:
     """A biller's correction of `previous` (a claims row) as the next version of the same claim; the
     same decision applied twice gives the same version (idempotent)."""
     Q = load("claims")
@@ -44,18 +45,21 @@ def insert_corrected_version(conn: psycopg.Connection, *, previous: dict, claim:
             corrects=previous["id"], decision_id=decision_id)
     row = conn.execute(Q.get_claim_version, {"inbound_item_id": previous["inbound_item_id"],
                                              "claim_key": previous["claim_key"], "version": next_version}).fetchone()
-    return get_claim(conn, claim_id=row["id"])
+    stored = get_claim(conn, claim_id=row["id"]) if row is not None else None
+    if stored is None:  # cannot happen: inserted (or there already) in this transaction
+        raise RuntimeError(f"claim {previous['claim_key']} version {next_version} was not stored")
+    return stored
 
 
-def claims_of_item(conn: psycopg.Connection, *, item_id: UUID) -> list[dict]:
+def claims_of_item(conn: Conn, *, item_id: UUID) -> list[dict[str, Any]]:
     return conn.execute(load("claims").claims_of_item, {"item_id": item_id}).fetchall()
 
 
-def get_claim(conn: psycopg.Connection, *, claim_id: UUID) -> dict | None:
+def get_claim(conn: Conn, *, claim_id: UUID) -> dict[str, Any] | None:
     return conn.execute(load("claims").get_claim, {"id": claim_id}).fetchone()
 
 
-def earlier_claims_of_patient(conn: psycopg.Connection, *, claim_id: UUID, unit_id: UUID,
+def earlier_claims_of_patient(conn: Conn, *, claim_id: UUID, unit_id: UUID,
                               patient_id: str) -> list[Claim]:
     """The same patient's other claims that arrived before this one (in this unit), latest versions."""
     rows = conn.execute(load("claims").earlier_claims_of_patient,
@@ -63,7 +67,7 @@ def earlier_claims_of_patient(conn: psycopg.Connection, *, claim_id: UUID, unit_
     return [Claim.model_validate(r["payload"]) for r in rows]
 
 
-def record_claim_event(conn: psycopg.Connection, *, claim_id: UUID, unit_id: UUID, event: str, actor: str,
+def record_claim_event(conn: Conn, *, claim_id: UUID, unit_id: UUID, event: str, actor: str,
                        reason_code: str | None = None, note: str | None = None,
                        decision_id: UUID | None = None) -> None:
     if event not in CLAIM_EVENTS:
@@ -73,23 +77,25 @@ def record_claim_event(conn: psycopg.Connection, *, claim_id: UUID, unit_id: UUI
         "note": note, "decision_id": decision_id, "actor": actor})
 
 
-def claim_history(conn: psycopg.Connection, *, inbound_item_id: UUID, claim_key: str) -> list[dict]:
+def claim_history(conn: Conn, *, inbound_item_id: UUID, claim_key: str) -> list[dict[str, Any]]:
     return conn.execute(load("claims").claim_events_of,
                         {"inbound_item_id": inbound_item_id, "claim_key": claim_key}).fetchall()
 
 
-def claim_worklist(conn: psycopg.Connection, *, unit_ids: list[UUID], status: str | None = None,
-                   limit: int = 200) -> list[dict]:
+def claim_worklist(conn: Conn, *, unit_ids: list[UUID], status: str | None = None,
+                   limit: int = 200) -> list[dict[str, Any]]:
     return conn.execute(load("claims").claim_worklist,
                         {"unit_ids": unit_ids, "status": status, "limit": limit}).fetchall()
 
 
-def effects_of_decision(conn: psycopg.Connection, *, decision_id: UUID) -> tuple[int, UUID | None]:
+def effects_of_decision(conn: Conn, *, decision_id: UUID) -> tuple[int, UUID | None]:
     """(claim events the decision wrote, the version it made or None)."""
     row = conn.execute(load("claims").effects_of_decision, {"decision_id": decision_id}).fetchone()
-    return row["events"], row["corrected_id"]
+    if row is None:
+        return 0, None
+    return int(row["events"]), row["corrected_id"]
 
 
-def find_claims(conn: psycopg.Connection, *, unit_id: UUID, claim_key: str) -> list[dict]:
+def find_claims(conn: Conn, *, unit_id: UUID, claim_key: str) -> list[dict[str, Any]]:
     """The unit's stored claims with this claim id (patient control number), newest first."""
     return conn.execute(load("claims").find_claims, {"unit_id": unit_id, "claim_key": claim_key}).fetchall()

@@ -11,15 +11,18 @@ import io
 import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import psycopg
 from psycopg.rows import tuple_row
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
 from store import audit
+from store.db import Conn
 from store.queries import load
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TABLE_NAMES: tuple[str, ...] = ("icd10cm", "ptp", "mue", "add_on", "modifiers", "place_of_service", "adjustment_codes")
 # Postgres types of each COPY's columns (load_id first), in the order of the tools.claims.codes row tuples;
@@ -71,12 +74,12 @@ def _check_table(table: str) -> str:
 
 
 def store_code_table(
-    conn: psycopg.Connection,
+    conn: Conn,
     *,
     table: str,
     source_file: str,
     sha256: str,
-    rows: Iterable[tuple],
+    rows: Iterable[tuple[Any, ...]],
     sources: list[dict[str, Any]] | None = None,
     effective_quarter: str | None = None,
     actor: str = "system",
@@ -100,6 +103,7 @@ def store_code_table(
         row = conn.execute(Q.insert_load, {"table_name": table, "source_file": source_file, "sha256": sha256,
                                            "sources": Jsonb(sources or []), "effective_quarter": effective_quarter,
                                            "loaded_by": actor}).fetchone()
+        assert row is not None, "INSERT ... RETURNING returns its row"
         load_id = row["id"]
         count = 0
         with conn.cursor() as cur, cur.copy(getattr(Q, f"copy_{table}")) as copy:
@@ -117,17 +121,17 @@ def store_code_table(
                       effective_quarter=effective_quarter, load_id=load_id, seconds=seconds)
 
 
-def latest_loads(conn: psycopg.Connection) -> dict[str, CodeTableLoad]:
+def latest_loads(conn: Conn) -> dict[str, CodeTableLoad]:
     """The newest load of each imported table (the one the rules use), by table name."""
     return {r["table_name"]: CodeTableLoad(**r) for r in conn.execute(load("codes").latest_loads).fetchall()}
 
 
-def list_loads(conn: psycopg.Connection) -> list[dict[str, Any]]:
+def list_loads(conn: Conn) -> list[dict[str, Any]]:
     """Every import, newest first (for a `handoff codes list` and the compliance pages)."""
     return conn.execute(load("codes").list_loads).fetchall()
 
 
-def stream_rows(conn: psycopg.Connection, *, table: str, load_id: int) -> Iterator[tuple]:
+def stream_rows(conn: Conn, *, table: str, load_id: int) -> Iterator[tuple[Any, ...]]:
     """The rows of one load as tuples (the tools.claims.codes row order), through a server-side cursor so
     memory stays flat; consume it fully before using `conn` for anything else."""
     query = getattr(load("codes"), f"{_check_table(table)}_rows")
@@ -137,7 +141,7 @@ def stream_rows(conn: psycopg.Connection, *, table: str, load_id: int) -> Iterat
         yield from cur
 
 
-def ptp_columns(conn: psycopg.Connection, *, load_id: int):
+def ptp_columns(conn: Conn, *, load_id: int) -> pd.DataFrame:
     """The PTP rows of one load as a pandas frame (c1, c2, deletion yyyymmdd, indicator, rationale),
     read with COPY into categoricals: ~2x faster and ~60% less peak memory than 2.55M tuples."""
     import pandas as pd

@@ -9,7 +9,7 @@ import logging
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator, TypeAlias
 from urllib.parse import urlencode
 
 import psycopg
@@ -18,6 +18,9 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from models.settings import Settings
+
+# A connection whose rows are dicts (every connection and pool here uses dict_row).
+Conn: TypeAlias = "psycopg.Connection[dict[str, Any]]"
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +33,7 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or started; the message says what to do."""
 
 
-def start_embedded_server(pg_dir: Path):
+def start_embedded_server(pg_dir: Path) -> Any:
     """Start (or attach to) the embedded PostgreSQL 16 + pgvector in `pg_dir`."""
     import warnings
 
@@ -43,7 +46,7 @@ def start_embedded_server(pg_dir: Path):
         if pg_dir not in _servers:
             pg_dir.mkdir(parents=True, exist_ok=True)
             try:
-                server = pgserver.get_server(pg_dir, cleanup_mode="stop")
+                server = pgserver.get_server(pg_dir, cleanup_mode="stop")  # type: ignore[attr-defined]
                 quiet_server_log(embedded_url(server, "postgres"))
                 _servers[pg_dir] = server
             except Exception as exc:  # pgserver raises plain exceptions with its log inside
@@ -65,7 +68,7 @@ QUIET_SERVER_LOG = {"log_min_messages": "fatal", "log_min_error_statement": "pan
 def quiet_server_log(admin_url: str) -> None:
     """Apply QUIET_SERVER_LOG to the embedded server (it runs as our superuser) and reload it."""
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        current = dict(conn.execute("SELECT name, setting FROM pg_settings WHERE name = ANY(%s)",
+        current: dict[str, str] = dict(conn.execute("SELECT name, setting FROM pg_settings WHERE name = ANY(%s)",
                                     (list(QUIET_SERVER_LOG),)).fetchall())
         changed = False
         for name, value in QUIET_SERVER_LOG.items():
@@ -76,7 +79,7 @@ def quiet_server_log(admin_url: str) -> None:
             conn.execute("SELECT pg_reload_conf()")
 
 
-def embedded_url(server, dbname: str) -> str:
+def embedded_url(server: Any, dbname: str) -> str:
     """A libpq URL for `dbname` on the embedded server (it listens on a Unix socket)."""
     base = server.get_uri()  # postgresql://postgres:@/postgres?host=/tmp/...
     host = base.split("host=", 1)[1]
@@ -106,7 +109,15 @@ def database_url(settings: Settings) -> str:
     return embedded_url(server, EMBEDDED_DBNAME)
 
 
-def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
+def fetch_one(cursor: psycopg.Cursor[dict[str, Any]]) -> dict[str, Any]:
+    """The row a statement always returns (INSERT ... RETURNING, an aggregate); an error if it returned none."""
+    row = cursor.fetchone()
+    if row is None:
+        raise LookupError("the statement returned no row")
+    return row
+
+
+def connect(url: str, *, autocommit: bool = False) -> Conn:
     try:
         return psycopg.connect(url, autocommit=autocommit, row_factory=dict_row)
     except psycopg.OperationalError as exc:
@@ -118,7 +129,7 @@ def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
 def open_pool(url: str, *, min_size: int = 1, max_size: int = 10, lock_timeout_ms: int = 5000) -> ConnectionPool:
     """The application's pool. Every connection gets a lock timeout: a statement waiting on a row
     lock fails after it (LockNotAvailable) instead of waiting as long as the holder likes."""
-    kwargs: dict = {"row_factory": dict_row}
+    kwargs: dict[str, Any] = {"row_factory": dict_row}
     if lock_timeout_ms:
         kwargs["options"] = f"-c lock_timeout={int(lock_timeout_ms)}"
     pool = ConnectionPool(

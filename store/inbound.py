@@ -6,16 +6,16 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-import psycopg
 from psycopg.types.json import Jsonb
 
 from models.inbound import Accepted, Channel, InboundItem
 from store.blobs import BlobStore, FilesystemBlobs
+from store.db import Conn, fetch_one
 from store.queries import load
 
 
 def accept_inbound(
-    conn: psycopg.Connection,
+    conn: Conn,
     *,
     unit_id: UUID,
     channel: Channel,
@@ -48,24 +48,24 @@ def accept_inbound(
         },
     ).fetchone()
     if row is None:
-        row = conn.execute(Q.find_inbound_item, {"unit_id": unit_id, "channel": channel, "sha256": digest}).fetchone()
+        row = fetch_one(conn.execute(Q.find_inbound_item, {"unit_id": unit_id, "channel": channel, "sha256": digest}))
         return Accepted(item=InboundItem(**row), created=False)
     record_inbound_event(conn, item_id=row["id"], event="accepted")
     return Accepted(item=InboundItem(**row), created=True)
 
 
-def get_inbound_item(conn: psycopg.Connection, *, item_id: UUID) -> InboundItem | None:
+def get_inbound_item(conn: Conn, *, item_id: UUID) -> InboundItem | None:
     row = conn.execute(load("inbound").get_inbound_item, {"id": item_id}).fetchone()
     return InboundItem(**row) if row else None
 
 
-def record_inbound_event(conn: psycopg.Connection, *, item_id: UUID, event: str, detail: dict[str, Any] | None = None) -> None:
+def record_inbound_event(conn: Conn, *, item_id: UUID, event: str, detail: dict[str, Any] | None = None) -> None:
     conn.execute(load("inbound").insert_inbound_event, {"item_id": item_id, "event": event, "detail": Jsonb(detail or {})})
 
 
-def inbound_events(conn: psycopg.Connection, *, item_id: UUID) -> list[dict]:
+def inbound_events(conn: Conn, *, item_id: UUID) -> list[dict[str, Any]]:
     return conn.execute(load("inbound").inbound_events, {"item_id": item_id}).fetchall()
 
 
-def unfinished_inbound(conn: psycopg.Connection) -> list[UUID]:
+def unfinished_inbound(conn: Conn) -> list[UUID]:
     return [r["id"] for r in conn.execute(load("inbound").inbound_without_outcome).fetchall()]

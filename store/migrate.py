@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-
+from store.db import Conn, fetch_one
 from store.queries import load
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -52,7 +51,7 @@ def list_migrations() -> list[Migration]:
     return found
 
 
-def migration_status(conn: psycopg.Connection) -> MigrationStatus:
+def migration_status(conn: Conn) -> MigrationStatus:
     Q = load("migrations")
     conn.execute(Q.create_migrations_table)
     applied = {r["version"]: r["sha256"] for r in conn.execute(Q.applied_migrations).fetchall()}
@@ -64,7 +63,7 @@ def migration_status(conn: psycopg.Connection) -> MigrationStatus:
     )
 
 
-def migrate(conn: psycopg.Connection, *, with_jobs: bool = True, with_checkpointer: bool = True) -> list[int]:
+def migrate(conn: Conn, *, with_jobs: bool = True, with_checkpointer: bool = True) -> list[int]:
     """Apply pending migrations; returns the versions applied. `conn` must be in autocommit mode."""
     Q = load("migrations")
     conn.execute(Q.lock_migrations, {"lock": _MIGRATION_LOCK})
@@ -88,17 +87,17 @@ def migrate(conn: psycopg.Connection, *, with_jobs: bool = True, with_checkpoint
         conn.execute(Q.unlock_migrations, {"lock": _MIGRATION_LOCK})
 
 
-def _install_job_schema(conn: psycopg.Connection) -> None:
+def _install_job_schema(conn: Conn) -> None:
     from procrastinate.schema import SchemaManager
 
     Q = load("migrations")
-    if conn.execute(Q.job_schema_present).fetchone()["present"]:
+    if fetch_one(conn.execute(Q.job_schema_present))["present"]:
         return
     with conn.transaction():
         conn.execute(SchemaManager.get_schema())
 
 
-def _install_checkpointer_schema(conn: psycopg.Connection) -> None:
+def _install_checkpointer_schema(conn: Conn) -> None:
     from langgraph.checkpoint.postgres import PostgresSaver
 
     # PostgresSaver.setup() runs its own numbered migrations and needs autocommit.

@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID, uuid4
 
-import psycopg
 from psycopg.types.json import Jsonb
 
+from store.db import Conn
 from store.queries import load
 
 
-def enqueue(conn: psycopg.Connection, *, unit_id: UUID, kind: str, queue: str | None = None,
+def enqueue(conn: Conn, *, unit_id: UUID, kind: str, queue: str | None = None,
             review_item_id: UUID | None = None, detail: dict[str, Any] | None = None) -> None:
     """Queue a notification; at most one of a kind per review item. `detail` must hold no PHI."""
     conn.execute(load("notifications").enqueue_notification, {
@@ -21,12 +21,12 @@ def enqueue(conn: psycopg.Connection, *, unit_id: UUID, kind: str, queue: str | 
         "detail": Jsonb(detail or {})})
 
 
-def claim_pending(conn: psycopg.Connection, *, limit: int = 50) -> list[dict]:
+def claim_pending(conn: Conn, *, limit: int = 50) -> list[dict[str, Any]]:
     """Pending notifications, locked for this transaction (other workers skip them)."""
     return conn.execute(load("notifications").claim_pending, {"limit": limit}).fetchall()
 
 
-def finish(conn: psycopg.Connection, *, notification_id: UUID, status: str, last_error: str | None = None,
+def finish(conn: Conn, *, notification_id: UUID, status: str, last_error: str | None = None,
            delivered: list[str] | None = None) -> None:
     """Record an attempt; `delivered` names the channels that have it (a retry skips them)."""
     conn.execute(load("notifications").finish_notification,
@@ -34,5 +34,5 @@ def finish(conn: psycopg.Connection, *, notification_id: UUID, status: str, last
                   "delivered": Jsonb(sorted(set(delivered or [])))})
 
 
-def counts(conn: psycopg.Connection, *, unit_ids: list[UUID]) -> list[dict]:
+def counts(conn: Conn, *, unit_ids: list[UUID]) -> list[dict[str, Any]]:
     return conn.execute(load("notifications").notification_counts, {"unit_ids": unit_ids}).fetchall()

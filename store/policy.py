@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from models.governance import Policy, PolicyVersion
+from store.db import Conn, fetch_one
 from store.queries import load
 
 
@@ -15,22 +17,22 @@ class PolicyConflict(RuntimeError):
     """Someone else changed the policy since the version the caller read."""
 
 
-def current_policy(conn: psycopg.Connection, *, unit_id: UUID) -> PolicyVersion | None:
+def current_policy(conn: Conn, *, unit_id: UUID) -> PolicyVersion | None:
     row = conn.execute(load("policy").current_policy, {"unit_id": unit_id}).fetchone()
     return PolicyVersion(**row) if row else None
 
 
-def policy_at(conn: psycopg.Connection, *, unit_id: UUID, version: int) -> PolicyVersion | None:
+def policy_at(conn: Conn, *, unit_id: UUID, version: int) -> PolicyVersion | None:
     row = conn.execute(load("policy").policy_at_version, {"unit_id": unit_id, "version": version}).fetchone()
     return PolicyVersion(**row) if row else None
 
 
-def policy_history(conn: psycopg.Connection, *, unit_id: UUID) -> list[dict]:
+def policy_history(conn: Conn, *, unit_id: UUID) -> list[dict[str, Any]]:
     return conn.execute(load("policy").policy_history, {"unit_id": unit_id}).fetchall()
 
 
 def append_policy_version(
-    conn: psycopg.Connection,
+    conn: Conn,
     *,
     unit_id: UUID,
     policy: Policy,
@@ -47,7 +49,7 @@ def append_policy_version(
         )
     try:
         with conn.transaction():
-            row = conn.execute(
+            row = fetch_one(conn.execute(
                 load("policy").insert_policy_version,
                 {
                     "unit_id": unit_id,
@@ -56,7 +58,7 @@ def append_policy_version(
                     "changed_by": changed_by,
                     "note": note,
                 },
-            ).fetchone()
+            ))
     except psycopg.errors.UniqueViolation:
         raise PolicyConflict("the policy changed while saving; read it again and reapply the change") from None
     return PolicyVersion(**row)

@@ -6,14 +6,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-import psycopg
 from psycopg.types.json import Jsonb
 
 from models.revenue import ClaimStatusEntry, RemitClaim, RemittanceAdvice, StatusCode
+from store.db import Conn
 from store.queries import load
 
 
-def insert_remittance(conn: psycopg.Connection, *, unit_id: UUID, item_id: UUID | None, advice: RemittanceAdvice,
+def insert_remittance(conn: Conn, *, unit_id: UUID, item_id: UUID | None, advice: RemittanceAdvice,
                       issues: int) -> UUID:
     rid = uuid4()
     conn.execute(load("remits").insert_remittance, {
@@ -24,7 +24,7 @@ def insert_remittance(conn: psycopg.Connection, *, unit_id: UUID, item_id: UUID 
     return rid
 
 
-def insert_remittance_claim(conn: psycopg.Connection, *, remittance_id: UUID, unit_id: UUID, claim_row_id: UUID | None,
+def insert_remittance_claim(conn: Conn, *, remittance_id: UUID, unit_id: UUID, claim_row_id: UUID | None,
                             payer_id: str | None, claim: RemitClaim, outcome: str, denial_carcs: list[str]) -> UUID:
     cid = uuid4()
     conn.execute(load("remits").insert_remittance_claim, {
@@ -39,7 +39,7 @@ def insert_remittance_claim(conn: psycopg.Connection, *, remittance_id: UUID, un
     return cid
 
 
-def insert_claim_status(conn: psycopg.Connection, *, unit_id: UUID, item_id: UUID | None, claim_row_id: UUID | None,
+def insert_claim_status(conn: Conn, *, unit_id: UUID, item_id: UUID | None, claim_row_id: UUID | None,
                         entry: ClaimStatusEntry, status: StatusCode) -> None:
     conn.execute(load("remits").insert_claim_status, {
         "id": uuid4(), "unit_id": unit_id, "inbound_item_id": item_id, "claim_row_id": claim_row_id,
@@ -48,22 +48,22 @@ def insert_claim_status(conn: psycopg.Connection, *, unit_id: UUID, item_id: UUI
         "charge": status.charge, "paid": status.paid, "payer_claim_number": entry.payer_claim_number})
 
 
-def insert_denial(conn: psycopg.Connection, **values: Any) -> UUID:
+def insert_denial(conn: Conn, **values: Any) -> UUID:
     did = values.pop("id", None) or uuid4()
     conn.execute(load("remits").insert_denial, {"id": did, **values})
     return did
 
 
-def denial_worklist(conn: psycopg.Connection, *, unit_ids: list[UUID], since: datetime | None = None,
-                    open_only: bool = False, limit: int = 500) -> list[dict]:
+def denial_worklist(conn: Conn, *, unit_ids: list[UUID], since: datetime | None = None,
+                    open_only: bool = False, limit: int = 500) -> list[dict[str, Any]]:
     return conn.execute(load("remits").denial_worklist, {"unit_ids": unit_ids, "since": since, "open_only": open_only,
                                                          "limit": limit}).fetchall()
 
 
-def remit_outcomes(conn: psycopg.Connection, *, unit_ids: list[UUID]) -> list[dict]:
+def remit_outcomes(conn: Conn, *, unit_ids: list[UUID]) -> list[dict[str, Any]]:
     """Each checked claim with the payer's first answer (outcome, denial CARCs, when)."""
     return conn.execute(load("remits").remit_outcomes, {"unit_ids": unit_ids}).fetchall()
 
 
-def remittance_claims_of(conn: psycopg.Connection, *, claim_row_id: UUID) -> list[dict]:
+def remittance_claims_of(conn: Conn, *, claim_row_id: UUID) -> list[dict[str, Any]]:
     return conn.execute(load("remits").remittance_claims_of, {"claim_row_id": claim_row_id}).fetchall()

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-import psycopg
-
 from models.governance import ReviewStatus
+from store.db import Conn, fetch_one
 from store.queries import load
 from store.routing import record_review_event
 
 
-def expire_leases(conn: psycopg.Connection, *, now: datetime) -> list[UUID]:
+def expire_leases(conn: Conn, *, now: datetime) -> list[UUID]:
     """Return items whose lease ran out to `ready`, logging each."""
     expired = conn.execute(load("review").expire_leases, {"now": now}).fetchall()
     for row in expired:
@@ -21,7 +21,7 @@ def expire_leases(conn: psycopg.Connection, *, now: datetime) -> list[UUID]:
 
 
 def claim_next_item(
-    conn: psycopg.Connection, *, unit_ids: list[UUID], queue: str, holder: str, lease_seconds: int
+    conn: Conn, *, unit_ids: list[UUID], queue: str, holder: str, lease_seconds: int
 ) -> tuple[UUID, int] | None:
     """Claim the next ready item of `queue` in any of `unit_ids`; None when the queue is empty."""
     row = conn.execute(
@@ -35,44 +35,44 @@ def claim_next_item(
     return row["id"], row["version"]
 
 
-def lock_item(conn: psycopg.Connection, *, item_id: UUID) -> dict | None:
+def lock_item(conn: Conn, *, item_id: UUID) -> dict[str, Any] | None:
     return conn.execute(load("review").lock_item, {"id": item_id}).fetchone()
 
 
-def get_item_view(conn: psycopg.Connection, *, item_id: UUID) -> dict | None:
+def get_item_view(conn: Conn, *, item_id: UUID) -> dict[str, Any] | None:
     return conn.execute(load("review").get_item_view, {"id": item_id}).fetchone()
 
 
-def set_item_status(conn: psycopg.Connection, *, item_id: UUID, status: ReviewStatus) -> None:
+def set_item_status(conn: Conn, *, item_id: UUID, status: ReviewStatus) -> None:
     conn.execute(load("review").set_item_status, {"id": item_id, "status": status.value})
 
 
-def return_for_second_review(conn: psycopg.Connection, *, item_id: UUID, first_reviewer: str) -> None:
+def return_for_second_review(conn: Conn, *, item_id: UUID, first_reviewer: str) -> None:
     conn.execute(load("review").return_for_second_review, {"id": item_id, "first_reviewer": first_reviewer})
 
 
-def escalate_item(conn: psycopg.Connection, *, item_id: UUID) -> None:
+def escalate_item(conn: Conn, *, item_id: UUID) -> None:
     conn.execute(load("review").escalate_item, {"id": item_id})
 
 
-def move_item(conn: psycopg.Connection, *, item_id: UUID, queue: str) -> None:
+def move_item(conn: Conn, *, item_id: UUID, queue: str) -> None:
     conn.execute(load("review").move_item, {"id": item_id, "queue": queue})
 
 
-def queue_summaries(conn: psycopg.Connection, *, unit_ids: list[UUID]) -> list[dict]:
+def queue_summaries(conn: Conn, *, unit_ids: list[UUID]) -> list[dict[str, Any]]:
     return conn.execute(load("review").queue_summaries, {"unit_ids": unit_ids}).fetchall()
 
 
-def insert_decision(conn: psycopg.Connection, **fields) -> int:
+def insert_decision(conn: Conn, **fields: Any) -> int:
     from psycopg.types.json import Jsonb
 
     fields["new_value"] = Jsonb(fields["new_value"]) if fields.get("new_value") is not None else None
-    return conn.execute(load("review").insert_decision, fields).fetchone()["seq"]
+    return int(fetch_one(conn.execute(load("review").insert_decision, fields))["seq"])
 
 
-def decisions_for_item(conn: psycopg.Connection, *, item_id: UUID) -> list[dict]:
+def decisions_for_item(conn: Conn, *, item_id: UUID) -> list[dict[str, Any]]:
     return conn.execute(load("review").decisions_for_item, {"id": item_id}).fetchall()
 
 
-def item_events(conn: psycopg.Connection, *, item_id: UUID) -> list[dict]:
+def item_events(conn: Conn, *, item_id: UUID) -> list[dict[str, Any]]:
     return conn.execute(load("review").item_events, {"id": item_id}).fetchall()

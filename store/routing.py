@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID, uuid4
 
-import psycopg
 from psycopg.types.json import Jsonb
 
 from models.governance import PRIORITY_RANK, ReviewItem, ReviewStatus, Route, Suggestion
+from store.db import Conn, fetch_one
 from store.queries import load
 
 
-def insert_suggestion(conn: psycopg.Connection, suggestion: Suggestion) -> int:
+def insert_suggestion(conn: Conn, suggestion: Suggestion) -> int:
     s = suggestion.model_dump(mode="json")
     params = {
         **s,
@@ -23,18 +23,18 @@ def insert_suggestion(conn: psycopg.Connection, suggestion: Suggestion) -> int:
         "evidence": Jsonb(s["evidence"]),
         "patient_group": Jsonb(s["patient_group"]),
     }
-    return conn.execute(load("routing").insert_suggestion, params).fetchone()["seq"]
+    return int(fetch_one(conn.execute(load("routing").insert_suggestion, params))["seq"])
 
 
-def insert_route(conn: psycopg.Connection, route: Route) -> int:
+def insert_route(conn: Conn, route: Route) -> int:
     params = route.model_dump()
     params["decision"] = route.decision.value
     params["priority"] = route.priority.value
-    return conn.execute(load("routing").insert_route, params).fetchone()["seq"]
+    return int(fetch_one(conn.execute(load("routing").insert_route, params))["seq"])
 
 
 def record_review_event(
-    conn: psycopg.Connection,
+    conn: Conn,
     *,
     item_id: UUID,
     event: str,
@@ -42,7 +42,7 @@ def record_review_event(
     actor: str,
     detail: dict[str, Any] | None = None,
 ) -> int:
-    return conn.execute(
+    return int(fetch_one(conn.execute(
         load("routing").insert_review_event,
         {
             "id": uuid4(),
@@ -52,10 +52,10 @@ def record_review_event(
             "actor": actor,
             "detail": Jsonb(detail or {}),
         },
-    ).fetchone()["seq"]
+    ))["seq"])
 
 
-def open_review_item(conn: psycopg.Connection, *, suggestion: Suggestion, route: Route) -> ReviewItem:
+def open_review_item(conn: Conn, *, suggestion: Suggestion, route: Route) -> ReviewItem:
     """Put the routed suggestion in its queue; the same subject never sits in a queue twice.
 
     When the subject already has an open item in that queue, the newer suggestion replaces the
@@ -83,7 +83,7 @@ def open_review_item(conn: psycopg.Connection, *, suggestion: Suggestion, route:
             return ReviewItem(**row)
         existing = conn.execute(Q.lock_open_item, {"subject": suggestion.subject, "queue": route.queue}).fetchone()
         if existing is not None:
-            row = conn.execute(Q.replace_item_suggestion, {**params, "id": existing["id"]}).fetchone()
+            row = fetch_one(conn.execute(Q.replace_item_suggestion, {**params, "id": existing["id"]}))
             record_review_event(
                 conn,
                 item_id=row["id"],
@@ -96,7 +96,7 @@ def open_review_item(conn: psycopg.Connection, *, suggestion: Suggestion, route:
     raise RuntimeError("could not open a review item after 3 attempts")
 
 
-def get_suggestion(conn: psycopg.Connection, *, suggestion_id: UUID) -> Suggestion | None:
+def get_suggestion(conn: Conn, *, suggestion_id: UUID) -> Suggestion | None:
     row = conn.execute(load("routing").get_suggestion, {"id": suggestion_id}).fetchone()
     if row is None:
         return None
@@ -104,7 +104,7 @@ def get_suggestion(conn: psycopg.Connection, *, suggestion_id: UUID) -> Suggesti
     return Suggestion(**row)
 
 
-def get_route_for(conn: psycopg.Connection, *, suggestion_id: UUID) -> Route | None:
+def get_route_for(conn: Conn, *, suggestion_id: UUID) -> Route | None:
     row = conn.execute(load("routing").get_route_for_suggestion, {"suggestion_id": suggestion_id}).fetchone()
     if row is None:
         return None
@@ -112,18 +112,18 @@ def get_route_for(conn: psycopg.Connection, *, suggestion_id: UUID) -> Route | N
     return Route(**row)
 
 
-def lock_suggestion_id(conn: psycopg.Connection, *, suggestion_id: UUID) -> None:
+def lock_suggestion_id(conn: Conn, *, suggestion_id: UUID) -> None:
     """Serialize writers of one suggestion id until the caller's transaction ends."""
     conn.execute(load("routing").lock_suggestion_id, {"id": str(suggestion_id)})
 
 
-def review_item_for_suggestion(conn: psycopg.Connection, *, suggestion_id: UUID) -> ReviewItem | None:
+def review_item_for_suggestion(conn: Conn, *, suggestion_id: UUID) -> ReviewItem | None:
     row = conn.execute(load("routing").review_item_for_suggestion, {"suggestion_id": suggestion_id}).fetchone()
     return ReviewItem(**row) if row else None
 
 
 def list_review_items(
-    conn: psycopg.Connection,
+    conn: Conn,
     *,
     unit_id: UUID | None = None,
     queue: str | None = None,
@@ -137,10 +137,10 @@ def list_review_items(
     return [ReviewItem(**r) for r in rows]
 
 
-def route_counts(conn: psycopg.Connection) -> list[dict]:
+def route_counts(conn: Conn) -> list[dict[str, Any]]:
     return conn.execute(load("routing").route_counts).fetchall()
 
 
-def agent_of_decision(conn: psycopg.Connection, *, decision_id: UUID) -> str | None:
+def agent_of_decision(conn: Conn, *, decision_id: UUID) -> str | None:
     row = conn.execute(load("routing").agent_of_decision, {"id": decision_id}).fetchone()
     return row["agent"] if row else None

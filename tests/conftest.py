@@ -131,17 +131,19 @@ def sign_in(client, username: str, password: str = "handoff-demo") -> dict[str, 
 @pytest.fixture(scope="session")
 def intake_classifier(tmp_path_factory):
     """One small local intake classifier per test session (training embeds every text: slow)."""
-    from evals.intake_training import train_synthetic_intake
+    from tools.intake.training import train_synthetic_intake
 
     # Light options: these tests check the agent's wiring, the triage suite measures accuracy.
-    return train_synthetic_intake(tmp_path_factory.mktemp("models"), n=200, seed=5, augment=False,
-                                  use_embeddings=False)
+    return train_synthetic_intake(n=200, seed=5, augment=False, use_embeddings=False)
 
 
 @pytest.fixture
 def intake_runtime(runtime, demo_org, intake_classifier):
     """A runtime whose intake agent uses the session's classifier."""
-    runtime.cached("intake_classifier", lambda: intake_classifier)
+    from tools.intake.training import register_intake_classifier
+
+    with runtime.pool.connection() as conn:
+        register_intake_classifier(conn, intake_classifier, registered_by="test")
     return runtime
 
 

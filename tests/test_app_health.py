@@ -54,3 +54,18 @@ def test_handoff_demo_serves_healthz(settings):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.kill(proc.pid, 9)
+
+
+def test_docs_are_served_with_local_assets_and_no_cdn(client):
+    """/docs works offline: Swagger UI's script and stylesheet come from the installed package."""
+    import re
+
+    page = client.get("/docs")
+    assert page.status_code == 200 and "swagger" in page.text.lower()
+    urls = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text) + re.findall(r"url: ?'([^']+)'", page.text)
+    assert urls and not [u for u in urls if u.startswith(("http:", "https:", "//"))], urls
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        r = client.get(f"/docs/assets/{asset}")
+        assert r.status_code == 200 and len(r.content) > 10_000, asset
+    assert client.get("/openapi.json").status_code == 200
+    assert client.get("/docs/oauth2-redirect").status_code == 200

@@ -23,7 +23,6 @@ from agents.intake import build_graph, thread_config, waiting_for_review
 from api.services.intake import accept, message_bytes
 from tests.conftest import REPO, cli_env
 from tests.llm_server import FakeLlmServer
-from tools.model_registry import save_model
 
 MESSAGES = [
     "Could you send my immunization records to my new school? Thank you.",
@@ -64,7 +63,6 @@ def test_kill_minus_nine_at_random_points_loses_and_duplicates_nothing(intake_ru
                                                                           record_property):
     rt = intake_runtime
     rng = random.Random(SEED)
-    save_model(settings.model_dir, estimators=intake_classifier.to_estimators(), meta=intake_classifier.meta)
     items = []
     with rt.pool.connection() as conn:
         for text in MESSAGES:

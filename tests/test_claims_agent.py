@@ -17,10 +17,7 @@ from tests.conftest import SHARED_DATA, sign_in
 
 @pytest.fixture
 def claims_runtime(runtime, demo_org, code_tables):
-    import agents.claims  # noqa: F401 (registers the claims handler)
-
-    runtime.cached("code_tables", lambda: code_tables)
-    runtime.cached("denial_model", lambda: None)
+    runtime.cached("code_tables", lambda: code_tables)  # no denial model is registered: rules only
     return runtime
 
 
@@ -59,10 +56,7 @@ def test_flagged_and_material_claims_go_to_billing(claims_runtime, client, code_
 def test_missing_tables_are_reported_in_every_result(runtime, demo_org, code_tables):
     from tools.claims.codes import CodeTables
 
-    import agents.claims  # noqa: F401
-
     runtime.cached("code_tables", lambda: CodeTables())  # nothing loaded
-    runtime.cached("denial_model", lambda: None)
     item = generate_labeled_claims(make_patients(3, seed=2), tables=code_tables, n=1, seed=9, error_rate=0.0)[0]
     from api.services.intake import accept
 

@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta, timezone
 import pytest
 
 from agents import jobs, schedule
-from evals.datasets_noshow import write_handoff_csv
+from tools.noshow.datasets import write_handoff_csv
 from evals.synthetic_clinic import generate_clinic
 from tests.conftest import cli_env
 from tests.pages_server import serve

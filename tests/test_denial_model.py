@@ -3,7 +3,6 @@ later slice, the operating-point helpers match hand-computed values, and skops s
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,10 +16,8 @@ from tools.claims.denial_model import (
     choose_combined_threshold,
     claim_features,
     combined_flags,
-    load_denial_model,
     recall_at_precision,
     rules_flag,
-    save_denial_model,
     train_denial_model,
 )
 
@@ -87,15 +84,18 @@ def test_operating_point_by_hand():
 
 def test_rules_flag_ignores_low_severity(tables, trained):
     history, checks, _, _ = trained
-    for item, check in zip(history.items[:200], checks[:200], strict=True):
+    for check in checks[:200]:
         assert rules_flag(check) == any(f.severity.value in ("high", "medium") for f in check.findings)
 
 
-def test_skops_round_trip(trained, tmp_path: Path):
+def test_skops_round_trip(trained, conn):
+    from tools.claims.denial_model import MODEL_NAME, DenialModel
+    from tools.model_registry import load_model, register_model
+
     history, checks, cut, model = trained
-    folder = save_denial_model(tmp_path, model)
-    assert (folder / "model.skops").is_file()
-    loaded = load_denial_model(tmp_path)
+    register_model(conn, estimators=model.to_estimators(), meta=model.meta, registered_by="test")
+    estimators, record = load_model(conn, name=MODEL_NAME)
+    loaded = DenialModel.from_estimators(estimators, record.meta)
     sample = history.items[cut : cut + 50]
     args = ([i.claim for i in sample], checks[cut : cut + 50], [i.context for i in sample])
     assert np.allclose(loaded.predict_proba(*args), model.predict_proba(*args))

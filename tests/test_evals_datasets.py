@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evals.datasets_noshow import (
+from tools.noshow.datasets import (
     APPOINTMENT_COLUMNS,
     appointments_to_frame,
     default_kaggle_path,

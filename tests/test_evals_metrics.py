@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evals.calibration import (
+from tools.calibration import (
     calibration_in_the_large,
     calibration_slope_intercept,
     expected_calibration_error,
     reliability_table,
 )
 from evals.fairness import bootstrap_binary_figures, by_group, equalized_odds, intersect
-from evals.gates import Gate, evaluate_gates, load_gates
+from tools.gates import Gate, evaluate_gates, load_gates
 from evals.metrics import (
     binary_metrics,
     bootstrap_interval,
@@ -176,11 +176,11 @@ def test_calibrated_ece_reference_shrinks_with_n():
 def test_docstring_examples():
     import doctest
 
-    import evals.calibration
-    import evals.gates
     import evals.metrics
     import evals.synthetic_clinic
+    import tools.calibration
+    import tools.gates
 
-    for module in (evals.calibration, evals.gates, evals.metrics, evals.synthetic_clinic):
+    for module in (tools.calibration, tools.gates, evals.metrics, evals.synthetic_clinic):
         failures, _ = doctest.testmod(module)
         assert failures == 0, module.__name__

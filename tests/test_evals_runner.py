@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evals.datasets_noshow import KAGGLE_COLUMNS, appointments_to_frame, default_kaggle_path, frame_sha256
+from tools.noshow.datasets import KAGGLE_COLUMNS, appointments_to_frame, default_kaggle_path, frame_sha256
 from evals.model_card import HTI1_SOURCE_ATTRIBUTES
 from evals.runner import SuiteOutput, list_suites, main, register_suite, run_suite
 from evals.synthetic_clinic import generate_clinic
@@ -29,8 +29,8 @@ def _check_run(out: Path, doc: dict) -> None:
     assert set(doc["data"]) >= {"path", "sha256"} and len(doc["data"]["sha256"]) == 64
     assert REQUIRED_METRICS <= set(doc["metrics"])
     assert all(v is None or isinstance(v, int | float) for v in doc["metrics"].values())
-    for attribute, groups in doc["by_group"].items():
-        for group, entry in groups.items():
+    for groups in doc["by_group"].values():
+        for entry in groups.values():
             assert isinstance(entry["n"], int) and isinstance(entry["insufficient"], bool)
             assert entry["insufficient"] == (entry["n"] < doc["min_group_n"])
             assert set(entry["ece"]) == {"value", "ci_low", "ci_high"}

@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from evals.datasets_noshow import appointments_to_frame
+from tools.noshow.datasets import appointments_to_frame
 from evals.synthetic_clinic import generate_appointments, generate_clinic, generate_patients, tomorrows_appointments
 
 

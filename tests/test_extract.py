@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from evals.synthetic_inbound import generate_heldout_corpus, make_patients
+from tools.intake.synthetic_corpus import generate_heldout_corpus, make_patients
 from tools.intake.extract import extract_fields, field_accuracy, matching_view, npi_is_valid, parse_date
 
 

@@ -108,7 +108,7 @@ def test_twenty_requests_with_one_token_and_one_cookie_run_side_by_side(runtime,
         figures = {}
         for name, kw in (("token", {"headers": {"Authorization": f"Bearer {token}"}}), ("cookie", {"headers": cookie})):
             for _round in range(2):  # twice: the second round finds last_used/last_seen already fresh
-                results = _burst(20, lambda: _timed_get(f"{base}/api/v1/auth/me", **kw))
+                results = _burst(20, lambda kw=kw: _timed_get(f"{base}/api/v1/auth/me", **kw))
                 assert [s for s, _ in results] == [200] * 20
             seconds = [t for _, t in results]
             figures[name] = {"p99_s": round(_p99(seconds), 3), "median_s": round(statistics.median(seconds), 3)}

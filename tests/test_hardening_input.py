@@ -7,7 +7,6 @@ from __future__ import annotations
 import socket
 from urllib.parse import urlparse
 
-import httpx
 import pytest
 
 from api.services.auth import create_token

@@ -63,7 +63,7 @@ def test_poison_item_reaches_a_person_with_the_error_class_only(runtime, demo_or
             "WHERE s.subject = %s", (f"inbound:{out.item_id}",)).fetchall()
         assert inbound_store.unfinished_inbound(conn) == []  # no worker queues it again
     assert row["decision"] == "review" and "processing_failed" in row["reasons"] and row["status"] == "ready"
-    assert row["value"]["error"] == "OSError" and row["value"]["reason"] == "processing_failed"
+    assert row["value"]["error"] == "BlobMissing" and row["value"]["reason"] == "processing_failed"
     assert not any(t in json.dumps(row["value"]) for t in CANARY_TOKENS)
     assert jobs.requeue_unfinished(runtime) == 0
 
@@ -86,12 +86,10 @@ def test_no_log_line_carries_a_canary_planted_in_every_ingest_path(intake_runtim
                                                                     pg_server, caplog):
     from evals.synthetic_faxes import render_fax
     from agents.runtime import configure_logging
-    from tools.model_registry import save_model
 
     rt = intake_runtime
     configure_logging(settings.model_copy(update={"log_level": "DEBUG"}))
     caplog.set_level(logging.DEBUG)
-    save_model(settings.model_dir, estimators=intake_classifier.to_estimators(), meta=intake_classifier.meta)
     pg_log = pg_server.log.read_text(errors="replace") if pg_server.log.exists() else ""
     letter = f"Patient: {CANARY_NAME}\nSSN: {CANARY_SSN}\nDOB: 01/02/1960\nPlease see her for chest pain on exertion."
     front = sign_in(client, "frontdesk")

@@ -25,7 +25,7 @@ def test_concurrent_writers_of_one_blob_in_one_process(tmp_path):
         root = tmp_path / f"blobs{_}"
         barrier = threading.Barrier(4)
 
-        def write():
+        def write(root=root, barrier=barrier):
             barrier.wait()
             try:
                 put_blob(root, data)

@@ -7,7 +7,7 @@ import base64
 
 import pytest
 
-from evals.synthetic_inbound import generate_heldout_corpus, generate_training_corpus, make_patients
+from tools.intake.synthetic_corpus import generate_heldout_corpus, generate_training_corpus, make_patients
 from tools.intake.injection import detect_injection, evaluate_injection
 
 

@@ -52,7 +52,7 @@ def _llm_runtime(rt, server):
 
 def test_emergent_message_goes_to_nursing_and_a_decision_files_it(intake_runtime, client):
     rt = intake_runtime
-    out = _send(rt, "message", message_bytes({"text": "Crushing chest pain for the last hour, my left arm is numb "
+    _send(rt, "message", message_bytes({"text": "Crushing chest pain for the last hour, my left arm is numb "
                                                       "and I am short of breath. What do I do?"}))
     jobs.run_worker(rt, wait=False)
     [r] = _routes(rt)
@@ -260,3 +260,115 @@ def test_reviewers_see_the_source_and_similar_resolved_cases(intake_runtime, cli
     assert view["similar_cases"][0]["similarity"] > 0.6
     page = client.get(f"/items/{view['id']}", headers={"accept": "text/html"})
     assert "Similar resolved cases" in page.text and "rx_refill" in page.text
+
+
+class FakeClassifier:
+    """A stand-in for the trained local model: unsure (0.5) of whatever it is told to answer."""
+
+    version = "fake-classifier-1"
+
+    def __init__(self, doc_type="rx_refill", urgency="routine"):
+        self.doc_type, self.urgency = doc_type, urgency
+
+    def predict(self, texts):
+        from tools.intake.classifier import IntakePrediction
+
+        return [IntakePrediction(doc_type=self.doc_type, doc_type_p=0.5, doc_type_probs={self.doc_type: 0.5},
+                                 urgency=self.urgency, urgency_p=0.5, urgency_probs={self.urgency: 0.5})
+                for _ in texts]
+
+
+def test_the_real_graph_runs_with_fakes_of_what_is_outside(runtime, demo_org):
+    """IntakeDeps carries the LLM, classifier, OCR and embeddings into the graph: a test passes fakes
+    of those and the real nodes, store and gate do the rest. Typed state comes back out."""
+    import numpy as np
+
+    from agents.intake import IntakeDeps, process_item
+    from models.graph_state import RouteSummary
+    from store import inbound as inbound_store
+    from tools.llm import LlmAnswer
+
+    rt = runtime
+    _allow_llm(rt)
+
+    class FakeLlm:
+        enabled = True
+        available = True
+        asked: list[str] = []
+
+        def structured(self, prompt_name, schema, *, budget=None, **values):
+            self.asked.append(prompt_name)
+            answer = ({"doc_type": "rx_refill", "urgency": "routine", "injection_suspected": False}
+                      if prompt_name == "intake_classify" else {"summary": "Refill request."})
+            return LlmAnswer(value=schema.model_validate(answer), prompt_hash="f" * 64, model="fake")
+
+    embedded = []
+
+    def fake_embed(texts):
+        embedded.extend(texts)
+        return np.full((len(texts), 384), 1 / np.sqrt(384), dtype=np.float32)
+
+    llm = FakeLlm()
+    deps = IntakeDeps(connection=rt.pool.connection, llm=llm, classifier=FakeClassifier,
+                      ocr=lambda data: pytest.fail("a message needs no OCR"), embed=fake_embed,
+                      read_blob=IntakeDeps.from_runtime(rt).read_blob)
+    out = _send(rt, "message", message_bytes({"text": "Please refill my metformin, 500 mg twice a day."}))
+    with rt.pool.connection() as conn:
+        item = inbound_store.get_inbound_item(conn, item_id=out.item_id)
+    [outcome] = process_item(rt, item, deps=deps)
+    assert isinstance(outcome, RouteSummary) and outcome.label == "rx_refill"
+    assert outcome.decision == "review" and "low_confidence" in outcome.reasons  # 0.5 * 0.5 is unsure
+    assert llm.asked == ["intake_classify", "intake_summarize"] and embedded
+    [r] = _routes(rt)
+    assert r["model_version"] == "llm:fake|fake-classifier-1" and r["value"]["summary"] == "Refill request."
+    state = build_graph(checkpointer=rt.checkpointer).get_state(thread_config(outcome.suggestion_id and
+                                                                               r["subject"].split(":", 1)[1]))
+    assert state.values["classification"].source == "llm"  # revived from the Postgres checkpoint, typed
+
+
+def test_review_forcing_cutoffs_come_from_the_versioned_policy(runtime, demo_org):
+    """The duplicate-similarity cut-off is policy data: the same pair of items (cosine 0.9) is not a
+    duplicate under the default 0.95 and is one once the unit's policy lowers it to 0.85."""
+    from datetime import date
+
+    import numpy as np
+
+    from agents.intake import IntakeDeps, process_item
+    from models.governance import ReviewCutoffs
+    from models.patients import Patient
+    from store import inbound as inbound_store
+
+    assert Policy().cutoffs == ReviewCutoffs(claims_denial_risk=0.5, intake_duplicate_similarity=0.95,
+                                             intake_duplicate_days=30, intake_patient_match_min=1.3,
+                                             intake_patient_match_confident=2.0,
+                                             intake_same_person_name_similarity=0.85)
+    rt = runtime
+    with rt.pool.connection() as conn:
+        unit = org_store.get_unit_by_code(conn, code="primary-care")
+        intake_store.register_patients(conn, org_id=unit.org_id, patients=[Patient(
+            id="55501234", given_name="John", family_name="Carter", birth_date=date(1956, 2, 14), sex="M")])
+    a = np.zeros(384, dtype=np.float32)
+    a[0] = 1.0
+    b = np.zeros(384, dtype=np.float32)
+    b[0], b[1] = 0.9, np.sqrt(1 - 0.81)
+    vectors = iter([a, b, a, b])  # cosine(a, b) = 0.9
+    deps = IntakeDeps.from_runtime(rt)
+    deps = IntakeDeps(**{**deps.__dict__, "classifier": FakeClassifier,
+                         "embed": lambda texts: np.stack([next(vectors) for _ in texts])})
+
+    def run(text):
+        out = _send(rt, "message", message_bytes({"text": text}))
+        with rt.pool.connection() as conn:
+            item = inbound_store.get_inbound_item(conn, item_id=out.item_id)
+        return process_item(rt, item, deps=deps)[0]
+
+    base = "Patient: John Carter\nDOB: 02/14/1956\nMRN: 55501234\nPlease refill my metoprolol 25 mg."
+    run(base)
+    assert "duplicate_suspected" not in run(base + " Thanks.").reasons
+    with rt.pool.connection() as conn:
+        cur = policy_store.current_policy(conn, unit_id=unit.id)
+        policy_store.append_policy_version(conn, unit_id=unit.id, changed_by="admin", expected_version=cur.version,
+                                           policy=cur.policy.model_copy(update={"cutoffs": ReviewCutoffs(
+                                               intake_duplicate_similarity=0.85)}))
+    run(base + " Best, John.")
+    assert "duplicate_suspected" in run(base + " Thank you.").reasons

@@ -9,7 +9,7 @@ import random
 import numpy as np
 import pytest
 
-from evals.synthetic_inbound import generate_heldout_corpus, generate_training_corpus, make_patients
+from tools.intake.synthetic_corpus import generate_heldout_corpus, generate_training_corpus, make_patients
 from models.intake import DOC_TYPES
 from tools.embed import EMBED_DIM
 from tools.intake.classifier import (
@@ -21,7 +21,7 @@ from tools.intake.classifier import (
     train_intake_classifier,
 )
 from tools.intake.cues import CUE_NAMES, cue_counts, cue_features, doc_type_by_cues, strip_boilerplate
-from tools.model_registry import load_model, save_model
+from tools.model_registry import load_model, register_model
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +55,11 @@ def test_trains_and_predicts_probabilities(model, corpus):
     assert model.meta.params["augment"] is True and model.meta.n_train == 100
 
 
-def test_registry_round_trip_gives_the_same_predictions(model, corpus, tmp_path):
+def test_registry_round_trip_gives_the_same_predictions(model, corpus, conn):
     _, test = corpus
-    save_model(tmp_path, estimators=model.to_estimators(), meta=model.meta)
-    estimators, meta = load_model(tmp_path, name=model.meta.name, version=model.version)
-    loaded = IntakeClassifier.from_estimators(estimators, meta)
+    register_model(conn, estimators=model.to_estimators(), meta=model.meta, registered_by="test")
+    estimators, record = load_model(conn, name=model.meta.name, version=model.version)
+    loaded = IntakeClassifier.from_estimators(estimators, record.meta)
     texts = [i.text for i in test[:10]]
     assert [(p.doc_type, round(p.confidence, 9)) for p in loaded.predict(texts)] == \
         [(p.doc_type, round(p.confidence, 9)) for p in model.predict(texts)]

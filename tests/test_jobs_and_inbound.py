@@ -130,15 +130,16 @@ def test_one_table_wires_channels_and_decisions_to_agents():
     from pathlib import Path
     from typing import get_args
 
-    from agents import claims, intake, noshow
+    from agents import claims, intake, noshow, referrals
     from models.inbound import Channel
 
     assert set(WIRING.inbound) == set(get_args(Channel)) - {"appointments"}
     assert WIRING.inbound["fax"] is intake.handle_inbound and WIRING.inbound["claim"] is claims.handle_inbound
     assert WIRING.decisions == {"intake": intake.apply_decision, "noshow": noshow.apply_decision,
-                                "claims": claims.apply_decision}  # issue 12: a biller's decision takes effect
+                                "claims": claims.apply_decision,  # issue 12: a biller's decision takes effect
+                                "referrals": referrals.apply_decision}
     agents_dir = Path(jobs.__file__).parent
-    for module in ("intake", "noshow", "claims"):
+    for module in ("intake", "noshow", "claims", "coverage", "referrals", "remits"):
         tree = ast.parse((agents_dir / f"{module}.py").read_text())
         imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         assert "agents.jobs" not in imported, f"agents/{module}.py imports the job queue"

@@ -19,7 +19,7 @@ ALLOWED = {
     "prompts": {"prompts"},
     "agents": {"models", "store", "tools", "prompts", "agents"},
     "evals": {"models", "store", "tools", "prompts", "agents", "evals"},
-    "api": set(ROOMS),
+    "api": set(ROOMS),  # evals only from MAY_IMPORT_EVALS (test_product_code_never_imports_evals)
 }
 SQL_RE = re.compile(r"\b(SELECT\s+[\w*(]|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+TABLE)\b")
 
@@ -105,3 +105,49 @@ def test_every_prompt_file_is_loaded_somewhere():
     code = "\n".join(p.read_text() for room in ROOMS for p in _py_files(room))
     unused = {name for name in prompts if f'"{name}"' not in code}
     assert not unused, f"prompt files nothing loads: {sorted(unused)}"
+
+
+# Tools are grouped by the agent they serve; shared capabilities sit at tools/ itself.
+TOOL_FAMILIES = {"intake", "claims", "noshow"}
+SHARED_TOOLS = {"llm", "embed", "npi", "model_registry", "telemetry", "calibration", "gates", "jsonsafe", "letters",
+                "notify", "registry_import"}
+# The only product modules that may import evals/: the CLI's door into the suites, and the demo's
+# synthetic clinic day.
+MAY_IMPORT_EVALS = {"api/cli/evals.py", "api/cli/demo.py"}
+
+
+def _modules_imported(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{a.name}" for a in node.names}
+    return found
+
+
+def test_tools_are_grouped_by_agent():
+    tools = REPO / "tools"
+    assert {p.stem for p in tools.glob("*.py")} - {"__init__"} == SHARED_TOOLS
+    assert {p.name for p in tools.iterdir() if p.is_dir() and (p / "__init__.py").exists()} == TOOL_FAMILIES
+
+
+def test_no_tools_family_imports_another_and_shared_tools_import_none():
+    bad = []
+    for path in _py_files("tools"):
+        rel = path.relative_to(REPO / "tools")
+        own = rel.parts[0] if len(rel.parts) > 1 else None
+        for mod in _modules_imported(path):
+            parts = mod.split(".")
+            if parts[0] == "tools" and len(parts) > 1 and parts[1] in TOOL_FAMILIES and parts[1] != own:
+                bad.append(f"tools/{rel} imports {mod}")
+    assert not bad, "\n".join(bad)
+
+
+def test_product_code_never_imports_evals():
+    bad = [f"{p.relative_to(REPO)} imports {mod}"
+           for room in ("models", "store", "tools", "prompts", "agents", "api") for p in _py_files(room)
+           if str(p.relative_to(REPO)) not in MAY_IMPORT_EVALS
+           for mod in _modules_imported(p) if mod.split(".")[0] == "evals"]
+    assert not bad, "\n".join(bad)

@@ -46,7 +46,11 @@ def _wait_live(port: int, procs: list[subprocess.Popen], deadline: float) -> Non
 
 
 def test_two_apis_and_three_workers_on_one_postgres(runtime, demo_org, settings, intake_classifier, tmp_path):
-    from tools.model_registry import save_model
+    from tools.intake.training import register_intake_classifier
+
+    # Every host reads the intake model from the one Postgres (the registry), as it reads the files.
+    with runtime.pool.connection() as conn:
+        register_intake_classifier(conn, intake_classifier, registered_by="test")
 
     def host_env(name: str) -> dict[str, str]:
         env = cli_env(settings)
@@ -54,8 +58,6 @@ def test_two_apis_and_three_workers_on_one_postgres(runtime, demo_org, settings,
         env.update({"HANDOFF_HOME": str(home), "HANDOFF_BLOB_STORE": "postgres", "HANDOFF_LLM_LOCAL_ONLY": "true",
                     "HANDOFF_POOL_MAX_SIZE": "3", "HANDOFF_WORKER_POOL_MAX_SIZE": "3", "HANDOFF_LOG_LEVEL": "WARNING",
                     "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"})
-        # Each "host" has the intake model (issue 14 moves models into Postgres too).
-        save_model(home / "models", estimators=intake_classifier.to_estimators(), meta=intake_classifier.meta)
         return env
 
     procs: list[subprocess.Popen] = []

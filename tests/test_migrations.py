@@ -42,7 +42,7 @@ def test_every_named_query_parses(conn):
                 continue
             sql = body.replace("%%", "%")
             params = []
-            def _sub(m):
+            def _sub(m, params=params):
                 if m.group(1) not in params:
                     params.append(m.group(1))
                 return f"${params.index(m.group(1)) + 1}"

@@ -3,7 +3,7 @@ tomorrow scored through the graph and the gate; overbooking always goes to a pra
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -21,8 +21,8 @@ from tests.conftest import sign_in
 
 @pytest.fixture
 def clinic(runtime, demo_org):
-    from evals.datasets_noshow import appointments_to_frame, frame_sha256
-    from tools.model_registry import save_noshow_model
+    from tools.model_registry import register_model
+    from tools.noshow.datasets import appointments_to_frame, frame_sha256
     from tools.noshow.model import train
 
     with runtime.pool.connection() as conn:
@@ -32,7 +32,9 @@ def clinic(runtime, demo_org):
         patient_store.register_patients(conn, org_id=unit.org_id, patients=c.patients)
         scheduling_store.upsert_appointments(conn, unit_id=unit.id, appointments=c.appointments)
     frame = appointments_to_frame([a for a in c.appointments if a.no_show is not None], c.patients)
-    save_noshow_model(runtime.settings.model_dir, train(frame, data_sha256=frame_sha256(frame), n_threads=1))
+    model = train(frame, data_sha256=frame_sha256(frame), n_threads=1)
+    with runtime.pool.connection() as conn:
+        register_model(conn, estimators=model.to_estimators(), meta=model.meta, registered_by="test")
     return unit
 
 
@@ -42,8 +44,8 @@ def test_tomorrow_is_scored_routed_and_idempotent(runtime, clinic):
     assert summary.scored > 0
     state = build_graph(checkpointer=runtime.checkpointer).get_state(
         {"configurable": {"thread_id": f"noshow:{clinic.id}:{tomorrow.isoformat()}"}}).values
-    expected = sum(s["probability"] >= noshow.REMINDER_FROM for s in state["scores"]) + \
-        sum(s["probability"] >= noshow.OVERBOOK_FROM for s in state["scores"])
+    expected = sum(s.probability >= noshow.REMINDER_FROM for s in state["scores"]) + \
+        sum(s.probability >= noshow.OVERBOOK_FROM for s in state["scores"])
     assert summary.auto + summary.review == len(state["proposals"]) == expected  # every proposal went through the gate
     with runtime.pool.connection() as conn:
         applied = scheduling_store.actions_for_day(conn, unit_id=clinic.id, day=tomorrow)
@@ -68,19 +70,20 @@ def test_overbooking_always_goes_to_a_practice_manager(runtime, clinic, client):
     state = graph.invoke({"unit_id": str(clinic.id), "day": tomorrow.isoformat()},
                          {"configurable": {"thread_id": "test-overbook"}}, context=ctx)
     # Whatever the model said, every overbooking proposal was routed to review in `management`.
-    overbooks = [p for p in state["proposals"] if p["label"] == "overbook"]
-    high = [s for s in state["scores"] if s["probability"] >= noshow.OVERBOOK_FROM]
+    overbooks = [p for p in state["proposals"] if p.label == "overbook"]
+    high = [s for s in state["scores"] if s.probability >= noshow.OVERBOOK_FROM]
     assert len(overbooks) == len(high)
     # Craft one certain high-risk proposal through the same node to exercise the path every time.
-    crafted = dict(state["scores"][0], probability=0.97)
-    proposals = noshow.propose_actions({"unit_id": str(clinic.id), "day": tomorrow.isoformat(), "scores": [crafted]},
-                                       type("R", (), {"context": ctx})())["proposals"]
-    over = next(p for p in proposals if p["label"] == "overbook")
-    assert over["confidence"] == 0.97
-    routed = noshow.route_through_gate({"proposals": [over]}, type("R", (), {"context": ctx})())["routed"]
-    assert routed == [{"suggestion_id": over["id"], "route": "review", "queue": "management"}]
+    crafted = state["scores"][0].model_copy(update={"probability": 0.97})
+    day_state = noshow.NoShowState(unit_id=str(clinic.id), day=tomorrow.isoformat(), scores=[crafted])
+    proposals = noshow.propose_actions(day_state, type("R", (), {"context": ctx})())["proposals"]
+    over = next(p for p in proposals if p.label == "overbook")
+    assert over.confidence == 0.97
+    routed = noshow.route_through_gate(day_state.model_copy(update={"proposals": [over]}),
+                                       type("R", (), {"context": ctx})())["routed"]
+    assert [(r.suggestion_id, r.decision, r.queue) for r in routed] == [(str(over.id), "review", "management")]
     with runtime.pool.connection() as conn:
-        item = next(i for i in routing.list_review_items(conn, queue="management") if str(i.suggestion_id) == over["id"])
+        item = next(i for i in routing.list_review_items(conn, queue="management") if i.suggestion_id == over.id)
         assert item.status == ReviewStatus.ready
     # The front desk cannot take it; the manager accepts; the action is applied by the decision job.
     h = sign_in(client, "frontdesk")
@@ -106,7 +109,7 @@ def test_clinic_appointment_csv_loads_and_is_scored(runtime, demo_org, tmp_path,
     import subprocess
     import sys
 
-    from evals.datasets_noshow import write_handoff_csv
+    from tools.noshow.datasets import write_handoff_csv
     from tests.conftest import cli_env
     from tools.noshow.appointment_frame import appointments_to_frame
 
@@ -127,12 +130,13 @@ def test_clinic_appointment_csv_loads_and_is_scored(runtime, demo_org, tmp_path,
                              env=env, capture_output=True, text=True, timeout=300)
     assert refused.returncode == 2 and "missing required columns" in refused.stderr
     # Score tomorrow from the loaded bookings with a model trained on the file's history.
-    from evals.datasets_noshow import load_handoff_appointments
-    from tools.model_registry import save_noshow_model
+    from tools.model_registry import register_model
+    from tools.noshow.datasets import load_handoff_appointments
     from tools.noshow.model import train
 
-    frame = load_handoff_appointments(path)
-    save_noshow_model(settings.model_dir, train(frame, n_threads=1))
+    model = train(load_handoff_appointments(path), n_threads=1)
+    with runtime.pool.connection() as conn:
+        register_model(conn, estimators=model.to_estimators(), meta=model.meta, registered_by="test")
     scored = subprocess.run([sys.executable, "-m", "api.cli", "noshow", "score", "--date",
                              (DEMO_TODAY + timedelta(days=1)).isoformat(), "--unit", "cardiology"],
                             env=env, capture_output=True, text=True, timeout=300)

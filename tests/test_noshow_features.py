@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from evals.datasets_noshow import appointments_to_frame
+from tools.noshow.datasets import appointments_to_frame
 from evals.synthetic_clinic import generate_clinic
 from tools.noshow.features import HISTORY_FEATURES, SENSITIVE_FEATURES, build_features, history_features
 

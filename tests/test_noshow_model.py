@@ -9,17 +9,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evals.datasets_noshow import appointments_to_frame
+from tools.noshow.datasets import appointments_to_frame
 from evals.synthetic_clinic import generate_clinic
 from tools.model_registry import (
+    ModelVersionExists,
     UntrustedModelError,
     list_versions,
     load_model,
-    load_noshow_model,
-    save_model,
-    save_noshow_model,
+    read_model_folder,
+    register_model,
+    write_model_folder,
 )
-from tools.noshow.model import choose_operating_threshold, score_day, scores_for_day, split_by_days, train
+from tools.noshow.model import TrainedNoShowModel, choose_operating_threshold, score_day, scores_for_day, split_by_days, train
 
 SMALL_GBM = {"max_iter": 40}
 
@@ -62,38 +63,39 @@ def test_operating_threshold_maximises_f1():
     assert choose_operating_threshold(y, p) == 0.6
 
 
-def test_skops_round_trip_gives_identical_predictions(model, clinic_frame, tmp_path: Path):
-    folder = save_noshow_model(tmp_path, model)
-    assert (folder / "model.skops").is_file() and (folder / "model_card.md").is_file()
-    meta = json.loads((folder / "meta.json").read_text())
-    assert meta["version"] == model.version and meta["data_sha256"] == model.meta.data_sha256
-    loaded = load_noshow_model(tmp_path)
-    assert loaded.version == model.version
+def test_skops_round_trip_gives_identical_predictions(model, clinic_frame, conn):
+    registered = register_model(conn, estimators=model.to_estimators(), meta=model.meta, registered_by="test")
+    assert registered.version == model.version and registered.meta.data_sha256 == model.meta.data_sha256
+    estimators, record = load_model(conn, name="noshow")
+    loaded = TrainedNoShowModel.from_estimators(estimators, record.meta)
+    assert loaded.version == model.version and loaded.include_sensitive == model.include_sensitive
     np.testing.assert_array_equal(loaded.predict_proba(clinic_frame), model.predict_proba(clinic_frame))
     np.testing.assert_array_equal(
         loaded.predict_proba_baseline(clinic_frame), model.predict_proba_baseline(clinic_frame)
     )
-    with pytest.raises(FileExistsError):
-        save_noshow_model(tmp_path, model)
-    assert [m.version for m in list_versions(tmp_path, name="noshow")] == [model.version]
-    assert load_noshow_model(tmp_path, version=model.version).version == model.version
+    with pytest.raises(ModelVersionExists):
+        register_model(conn, estimators=model.to_estimators(), meta=model.meta, registered_by="test")
+    assert [m.version for m in list_versions(conn, name="noshow")] == [model.version]
 
 
-def test_registry_refuses_untrusted_types(model, tmp_path: Path):
+def test_model_folders_round_trip_and_refuse_untrusted_types(model, tmp_path: Path):
     class NotAllowed:
         pass
 
     with pytest.raises(UntrustedModelError):
-        save_model(tmp_path, estimators={"x": NotAllowed()}, meta=model.meta.model_copy(update={"version": "v-bad"}))
+        write_model_folder(tmp_path, estimators={"x": NotAllowed()},
+                           meta=model.meta.model_copy(update={"version": "v-bad"}))
+    folder = write_model_folder(tmp_path, estimators=model.to_estimators(), meta=model.meta)
+    assert (folder / "model.skops").is_file() and (folder / "model_card.md").is_file()
+    assert json.loads((folder / "meta.json").read_text())["version"] == model.version
     # A file swapped in behind the registry's back is refused on load.
     import skops.io as sio
 
-    folder = save_noshow_model(tmp_path, model)
     sio.dump({"x": NotAllowed()}, folder / "model.skops")
     with pytest.raises(UntrustedModelError):
-        load_model(tmp_path, name="noshow")
+        read_model_folder(folder)
     with pytest.raises(ValueError):
-        load_model(tmp_path, name="../etc")
+        write_model_folder(tmp_path, estimators={}, meta=model.meta.model_copy(update={"name": "../etc"}))
 
 
 def test_score_day_uses_history_without_outcomes(model):

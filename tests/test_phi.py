@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from evals.synthetic_inbound import generate_heldout_corpus, generate_training_corpus, leaked_identifiers, make_patients
+from tools.intake.synthetic_corpus import generate_heldout_corpus, generate_training_corpus, leaked_identifiers, make_patients
 from models.intake import RedactedSpan
 from tools.intake.phi import redact_phi
 

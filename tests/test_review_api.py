@@ -3,7 +3,7 @@ reassign, and two independent reviewers with escalation."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 

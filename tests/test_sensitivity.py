@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from evals.synthetic_inbound import generate_heldout_corpus, make_patients
+from tools.intake.synthetic_corpus import generate_heldout_corpus, make_patients
 from models.governance import Priority
 from tools.intake.sensitivity import detect_sensitivity, evaluate_sensitivity
 

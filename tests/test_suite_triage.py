@@ -12,7 +12,7 @@ import pytest
 
 from evals.runner import run_suite
 from evals.suite_triage import LabelledDataError, load_labelled, triage_metrics
-from evals.synthetic_inbound import generate_heldout_corpus, make_patients, write_jsonl
+from tools.intake.synthetic_corpus import generate_heldout_corpus, make_patients, write_jsonl
 
 REQUIRED = ("doc_type_macro_f1", "urgency_macro_f1", "sensitive_recall", "ece", "auto_rate", "auto_error_rate")
 SMALL = {"n_train": 80, "n_test": 30, "embeddings": False, "folds": 2}

@@ -10,7 +10,7 @@ import pytest
 
 from evals.runner import run_suite
 from evals.suite_summary import DEFAULT_DATA
-from evals.synthetic_inbound import generate_training_corpus, make_patients
+from tools.intake.synthetic_corpus import generate_training_corpus, make_patients
 from tools.intake.summarize import sentence_spans, summarize_extractive, traceable_share
 
 FAX_EN = """*** FAX COVER SHEET ***

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from evals import synthetic_inbound as si
-from evals.synthetic_inbound import (
+from tools.intake import synthetic_corpus as si
+from tools.intake.synthetic_corpus import (
     generate_heldout_corpus,
     generate_training_corpus,
     make_patients,

@@ -32,6 +32,7 @@ def depth(value: Any) -> int:
 
 
 def check_depth(value: Any, *, max_depth: int = MAX_DEPTH, where: str = "body") -> Any:
+    """`value` unchanged, or JsonTooDeep naming `where` when it nests deeper than max_depth."""
     if depth(value) > max_depth:
         raise JsonTooDeep(f"{where}: JSON nested more than {max_depth} levels deep; flatten it")
     return value

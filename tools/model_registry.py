@@ -1,21 +1,34 @@
-"""A file registry of trained models: <root>/<name>/<version>/model.skops + meta.json + model_card.md.
+"""The one model registry, for every trained model (intake classifier, no-show, denial): each version
+is stored in Postgres (store/model_registry.py) as skops bytes with its metadata, sha256, the eval
+run that admitted it, who registered it and when.
 
-Models are stored with skops, never pickle, and loaded only when every type in the file is on an
-explicit allowlist (`TRUSTED_TYPES`), so a tampered file cannot run code on load.
+Models are stored with skops, never pickle, and loaded only when every type in the bytes is on an
+explicit allowlist (`TRUSTED_TYPES`), so a tampered artifact cannot run code on load; the sha256 is
+checked too. Each family turns its model into a dict of plain scikit-learn objects and back
+(`to_estimators` / `from_estimators`); this module knows none of them. Older installs kept models
+as folders (<root>/<name>/<version>/model.skops + meta.json): `import_model_folders` registers them.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
 
-from models.scheduling import ModelMeta
-from tools.noshow.model import MODEL_NAME, TrainedNoShowModel
+import psycopg
 
-# Types skops does not trust by default but our no-show models are made of; anything else in a
-# model file makes `load_model` refuse it. Extend deliberately, one type at a time.
+from models.model_registry import Admission, ModelHead, ModelVersion
+from models.scheduling import ModelMeta
+from store import model_registry as registry_store
+from store.model_registry import ModelVersionExists
+
+__all__ = ["TRUSTED_TYPES", "Admission", "ModelVersionExists", "NoModelRegistered", "UntrustedModelError",
+           "dump_estimators", "import_model_folders", "latest_head", "list_versions", "load_estimators",
+           "load_model", "read_model_folder", "register_model", "write_model_folder"]
+
+# Types skops does not trust by default but our models are made of; anything else in a model's
+# bytes makes loading refuse it. Extend deliberately, one type at a time.
 TRUSTED_TYPES: tuple[str, ...] = (
     "numpy.dtype",
     "numpy.ndarray",
@@ -56,7 +69,11 @@ _SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 class UntrustedModelError(RuntimeError):
-    """A model file holds a type outside the allowlist; it is not loaded."""
+    """A model's bytes hold a type outside the allowlist (or do not match their hash); not loaded."""
+
+
+class NoModelRegistered(LookupError):
+    """No version of that model is registered yet."""
 
 
 def _check_part(value: str, what: str) -> str:
@@ -65,75 +82,104 @@ def _check_part(value: str, what: str) -> str:
     return value
 
 
-def save_model(root: Path, *, estimators: dict[str, Any], meta: ModelMeta, overwrite: bool = False) -> Path:
-    """Write `estimators` (a dict of fitted sklearn objects) and `meta` under root/name/version."""
+def dump_estimators(estimators: dict[str, Any]) -> tuple[bytes, list[str]]:
+    """skops bytes of `estimators` and the non-default types they hold; refuses types loading would not trust."""
+    import skops.io as sio  # imported here: skops takes seconds to import (it scans all estimators)
+
+    data = sio.dumps(estimators)
+    present = sorted(sio.get_untrusted_types(data=data))
+    untrusted = set(present) - set(TRUSTED_TYPES)
+    if untrusted:
+        raise UntrustedModelError(f"refusing to save types that loading would not trust: {sorted(untrusted)}")
+    return data, present
+
+
+def load_estimators(data: bytes) -> dict[str, Any]:
+    """The estimators in skops bytes, after checking every type against `TRUSTED_TYPES`."""
+    import skops.io as sio
+
+    present = sio.get_untrusted_types(data=data)
+    untrusted = set(present) - set(TRUSTED_TYPES)
+    if untrusted:
+        raise UntrustedModelError(f"model bytes hold types outside the allowlist: {sorted(untrusted)}")
+    return sio.loads(data, trusted=present)
+
+
+def register_model(conn: psycopg.Connection, *, estimators: dict[str, Any], meta: ModelMeta, registered_by: str,
+                   admitted_by: Admission | None = None) -> ModelVersion:
+    """Store a new version of `meta.name` (raises ModelVersionExists for a version already there).
+    Every process using the model picks it up at its next use (see agents.runtime.Runtime.current_model)."""
+    _check_part(meta.name, "name")
+    _check_part(meta.version, "version")
+    data, types = dump_estimators(estimators)
+    return registry_store.insert_model_version(conn, meta=meta, artifact=data, sha256=hashlib.sha256(data).hexdigest(),
+                                               types=types, registered_by=registered_by, admitted_by=admitted_by)
+
+
+def latest_head(conn: psycopg.Connection, *, name: str) -> ModelHead | None:
+    """The newest version of `name` (no bytes), or None."""
+    return registry_store.latest_model_head(conn, name=name)
+
+
+def list_versions(conn: psycopg.Connection, *, name: str | None = None) -> list[ModelVersion]:
+    """Every registered version (of `name`, or of all models), oldest first."""
+    return registry_store.list_model_versions(conn, name=name)
+
+
+def load_model(conn: psycopg.Connection, *, name: str,
+               version: str | None = None) -> tuple[dict[str, Any], ModelVersion]:
+    """A version's estimators (default: the newest) and its record, after the hash and type checks."""
+    if version is None:
+        head = latest_head(conn, name=name)
+        if head is None:
+            raise NoModelRegistered(f"no model named {name!r} is registered")
+        version = head.version
+    found = registry_store.get_model_artifact(conn, name=name, version=version)
+    if found is None:
+        raise NoModelRegistered(f"model {name} version {version} is not registered")
+    record, data = found
+    if hashlib.sha256(data).hexdigest() != record.sha256:
+        raise UntrustedModelError(f"model {name} version {version}: stored bytes do not match their sha256")
+    return load_estimators(data), record
+
+
+# --- model folders (what older installs wrote; an import path and an export format) ---------------
+
+
+def write_model_folder(root: Path, *, estimators: dict[str, Any], meta: ModelMeta, overwrite: bool = False) -> Path:
+    """Write root/name/version/{model.skops, meta.json, model_card.md} (an export of one version)."""
     folder = Path(root) / _check_part(meta.name, "name") / _check_part(meta.version, "version")
     if folder.exists() and not overwrite and (folder / "meta.json").exists():
         raise FileExistsError(f"model {meta.name} version {meta.version} already exists at {folder}")
+    data, _ = dump_estimators(estimators)
     folder.mkdir(parents=True, exist_ok=True)
-    import skops.io as sio  # imported here: skops takes seconds to import (it scans all estimators)
-
     tmp = folder / "model.skops.tmp"
-    sio.dump(estimators, tmp)
-    untrusted = set(sio.get_untrusted_types(file=tmp)) - set(TRUSTED_TYPES)
-    if untrusted:
-        tmp.unlink()
-        raise UntrustedModelError(f"refusing to save types that loading would not trust: {sorted(untrusted)}")
+    tmp.write_bytes(data)
     tmp.replace(folder / "model.skops")
     (folder / "model_card.md").write_text(meta.model_card or f"# {meta.name} {meta.version}\n", encoding="utf-8")
     (folder / "meta.json").write_text(meta.model_dump_json(indent=2), encoding="utf-8")
     return folder
 
 
-def list_versions(root: Path, *, name: str) -> list[ModelMeta]:
-    """Every stored version of `name`, oldest first (by creation time)."""
-    base = Path(root) / _check_part(name, "name")
-    metas = []
-    if base.is_dir():
-        for meta_file in base.glob("*/meta.json"):
-            metas.append(ModelMeta.model_validate_json(meta_file.read_text(encoding="utf-8")))
-    return sorted(metas, key=lambda m: (m.created_at, m.version))
-
-
-def load_model(root: Path, *, name: str, version: str | None = None) -> tuple[dict[str, Any], ModelMeta]:
-    """Load a version (default: the latest) after checking its types against `TRUSTED_TYPES`."""
-    if version is None:
-        versions = list_versions(root, name=name)
-        if not versions:
-            raise FileNotFoundError(f"no model named {name!r} in the registry at {root}")
-        version = versions[-1].version
-    folder = Path(root) / _check_part(name, "name") / _check_part(version, "version")
-    if not (folder / "model.skops").is_file():
-        raise FileNotFoundError(f"model {name} version {version} not found at {folder}")
-    import skops.io as sio
-
-    untrusted = set(sio.get_untrusted_types(file=folder / "model.skops")) - set(TRUSTED_TYPES)
-    if untrusted:
-        raise UntrustedModelError(f"{folder / 'model.skops'} holds types outside the allowlist: {sorted(untrusted)}")
-    present = sio.get_untrusted_types(file=folder / "model.skops")
-    estimators = sio.load(folder / "model.skops", trusted=present)
+def read_model_folder(folder: Path) -> tuple[dict[str, Any], ModelMeta]:
+    """One model folder's estimators (type-checked) and metadata."""
+    folder = Path(folder)
+    if not (folder / "model.skops").is_file() or not (folder / "meta.json").is_file():
+        raise FileNotFoundError(f"{folder} is not a model folder (model.skops and meta.json)")
     meta = ModelMeta.model_validate_json((folder / "meta.json").read_text(encoding="utf-8"))
-    return estimators, meta
+    return load_estimators((folder / "model.skops").read_bytes()), meta
 
 
-def save_noshow_model(root: Path, model: TrainedNoShowModel, *, overwrite: bool = False) -> Path:
-    """Store a tools.noshow.model.TrainedNoShowModel."""
-    estimators = {"gbm": model.gbm, "calibrator": model.calibrator, "baseline": model.baseline}
-    meta = model.meta.model_copy(update={"params": {**model.meta.params, "include_sensitive": model.include_sensitive}})
-    return save_model(root, estimators=estimators, meta=meta, overwrite=overwrite)
-
-
-def load_noshow_model(root: Path, *, version: str | None = None) -> TrainedNoShowModel:
-    """Load a TrainedNoShowModel (latest unless `version`)."""
-    estimators, meta = load_model(root, name=MODEL_NAME, version=version)
-    return TrainedNoShowModel(
-        gbm=estimators["gbm"],
-        calibrator=estimators["calibrator"],
-        baseline=estimators["baseline"],
-        meta=meta,
-        include_sensitive=bool(meta.params.get("include_sensitive", False)),
-    )
-
-
-def read_meta_json(path: Path) -> dict[str, Any]:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+def import_model_folders(conn: psycopg.Connection, root: Path, *, registered_by: str) -> list[ModelVersion]:
+    """Register every model folder under `root` (<name>/<version>/) not registered yet, oldest first."""
+    metas = []
+    for meta_file in sorted(Path(root).glob("*/*/meta.json")):
+        metas.append((ModelMeta.model_validate_json(meta_file.read_text(encoding="utf-8")), meta_file.parent))
+    known = {(v.name, v.version) for v in list_versions(conn)}
+    imported = []
+    for meta, folder in sorted(metas, key=lambda t: (t[0].created_at, t[0].version)):
+        if (meta.name, meta.version) in known:
+            continue
+        estimators, _ = read_model_folder(folder)
+        imported.append(register_model(conn, estimators=estimators, meta=meta, registered_by=registered_by))
+    return imported

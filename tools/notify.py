@@ -81,6 +81,7 @@ class WebhookNotifier:
 
 
 def notifiers_from(settings: Settings) -> list[Notifier]:
+    """The notifiers the settings configure (SMTP and/or webhook; none when neither is set)."""
     out: list[Notifier] = []
     if settings.smtp_host:
         out.append(SmtpNotifier(host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from,

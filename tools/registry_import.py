@@ -27,6 +27,7 @@ class RegistryFormatError(ValueError):
 
 
 def detect_format(data: bytes) -> str:
+    """The registry file's format: `fhir` (JSON), `csv` (Handoff's columns) or `synthea_csv`."""
     head = data.lstrip()[:1]
     if head in (b"{", b"["):
         return "fhir"

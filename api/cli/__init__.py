@@ -9,8 +9,8 @@ from pathlib import Path
 
 import typer
 
-from api.cli import (audit, bench, codes, db, demo, evals, ingest, init, noshow, patients, policy, referrals, revenue,
-                     serve, train, units, users)
+from api.cli import (audit, bench, codes, db, demo, evals, ingest, init, models, noshow, patients, policy, referrals,
+                     revenue, serve, train, units, users)
 from api.cli.common import UserError, settings
 
 app = typer.Typer(
@@ -28,7 +28,8 @@ for name, group in (("db", db.app), ("users", users.app), ("audit", audit.app), 
                     ("ingest", ingest.app), ("train", train.app), ("codes", codes.app), ("evals", evals.app),
                     ("noshow", noshow.app), ("bench", bench.app), ("eligibility", revenue.eligibility_app),
                     ("auths", revenue.auths_app), ("claims", revenue.claims_app), ("payers", revenue.payers_app),
-                    ("referrals", referrals.app), ("units", units.app), ("patients", patients.app)):
+                    ("referrals", referrals.app), ("models", models.app), ("units", units.app),
+                    ("patients", patients.app)):
     app.add_typer(group, name=name)
 
 

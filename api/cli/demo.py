@@ -59,7 +59,7 @@ def demo_noshow(runtime: Runtime, seed: int) -> str:
     from evals.synthetic_clinic import generate_clinic
     from store import intake as patient_store
     from store import scheduling as scheduling_store
-    from tools.model_registry import list_versions, save_noshow_model
+    from tools.model_registry import latest_head, register_model
     from tools.noshow.model import MODEL_NAME, train
 
     tomorrow = DEMO_TODAY + timedelta(days=1)
@@ -69,14 +69,15 @@ def demo_noshow(runtime: Runtime, seed: int) -> str:
                                  today=DEMO_TODAY, unit_id=unit.id)
         patient_store.register_patients(conn, org_id=unit.org_id, patients=clinic.patients)
         scheduling_store.upsert_appointments(conn, unit_id=unit.id, appointments=clinic.appointments)
-    if not list_versions(runtime.settings.model_dir, name=MODEL_NAME):
-        from evals.datasets_noshow import frame_sha256
-        from tools.noshow.appointment_frame import appointments_to_frame
+    with runtime.pool.connection() as conn:
+        if latest_head(conn, name=MODEL_NAME) is None:
+            from tools.noshow.appointment_frame import appointments_to_frame
+            from tools.noshow.datasets import frame_sha256
 
-        frame = appointments_to_frame([a for a in clinic.appointments if a.no_show is not None], clinic.patients)
-        model = train(frame, data_sha256=frame_sha256(frame), data_source=f"synthetic clinic, seed {seed}", n_threads=1)
-        save_noshow_model(runtime.settings.model_dir, model)
-        runtime.forget("noshow_model")
+            frame = appointments_to_frame([a for a in clinic.appointments if a.no_show is not None], clinic.patients)
+            model = train(frame, data_sha256=frame_sha256(frame), data_source=f"synthetic clinic, seed {seed}",
+                          n_threads=1)
+            register_model(conn, estimators=model.to_estimators(), meta=model.meta, registered_by="demo")
     summary = score_day(runtime, unit_code="primary-care", day=tomorrow)
     return (f"{summary.scored} of tomorrow's appointments scored; {summary.auto} supportive actions applied, "
             f"{summary.review} suggestions sent to review")
@@ -86,16 +87,16 @@ def demo_intake(runtime: Runtime, seed: int) -> str:
     """This morning's faxes, portal messages and referrals (held-out phrasings), for patients in the
     registry; faxes are rendered to PDF at fax resolution so they go through OCR like real ones."""
     from api.services.intake import accept, message_bytes
-    from evals.intake_training import train_synthetic_intake
     from evals.synthetic_faxes import render_fax
-    from evals.synthetic_inbound import generate_heldout_corpus, make_patients
     from store import intake as patient_store
     from tools.intake.classifier import MODEL_NAME
-    from tools.model_registry import list_versions
+    from tools.intake.synthetic_corpus import generate_heldout_corpus, make_patients
+    from tools.intake.training import register_intake_classifier, train_synthetic_intake
+    from tools.model_registry import latest_head
 
-    if not list_versions(runtime.settings.model_dir, name=MODEL_NAME):
-        train_synthetic_intake(runtime.settings.model_dir, n=800, seed=seed % 1000)
-        runtime.forget("intake_classifier")
+    with runtime.pool.connection() as conn:
+        if latest_head(conn, name=MODEL_NAME) is None:
+            register_intake_classifier(conn, train_synthetic_intake(n=800, seed=seed % 1000), registered_by="demo")
     patients = make_patients(seed=seed, n=60)
     items = generate_heldout_corpus(seed, 36, patients)
     counts = {"fax": 0, "message": 0, "referral": 0}
@@ -124,17 +125,18 @@ def demo_claims(runtime: Runtime, seed: int) -> str:
     from api.services.intake import accept
     from evals.synthetic_claims import generate_labeled_claims, make_patients
     from evals.synthetic_remits import generate_claim_history
-    from tools.claims.denial_model import MODEL_NAME as DENIAL_MODEL, save_denial_model, train_denial_model
-    from tools.model_registry import list_versions
+    from tools.claims.denial_model import MODEL_NAME as DENIAL_MODEL
+    from tools.claims.denial_model import train_denial_model
+    from tools.model_registry import latest_head, register_model
 
     tables = load_tables(runtime)
     if tables.icd10cm is None:
         return "skipped: no code tables (run `handoff codes import` or set HANDOFF_DATA_DIR)"
-    if not list_versions(runtime.settings.model_dir, name=DENIAL_MODEL):
-        history = generate_claim_history(tables, n=3000, seed=seed % 1000, error_rate=0.2)
-        save_denial_model(runtime.settings.model_dir, train_denial_model(history, seed=seed % 1000, tables=tables,
-                                                                         data_source="synthetic claim history"))
-        runtime.forget("denial_model")
+    with runtime.pool.connection() as conn:
+        if latest_head(conn, name=DENIAL_MODEL) is None:
+            history = generate_claim_history(tables, n=3000, seed=seed % 1000, error_rate=0.2)
+            model = train_denial_model(history, seed=seed % 1000, tables=tables, data_source="synthetic claim history")
+            register_model(conn, estimators=model.to_estimators(), meta=model.meta, registered_by="demo")
     items = generate_labeled_claims(make_patients(40, seed=seed), tables=tables, n=30, seed=seed, error_rate=0.35)
     body = {"claims": [{"claim": i.claim.model_dump(mode="json"), "context": i.context.model_dump(mode="json")}
                        for i in items]}

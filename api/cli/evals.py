@@ -29,6 +29,8 @@ def evals_run(
     remits: Annotated[Optional[Path], typer.Option(
         help="claims suite: an 835 file or a folder of them; each claim payment is matched to --data by claim id.")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    register: Annotated[bool, typer.Option(help="Register the model the suite trained, admitted by this run, "
+                                                "when every gate passes (no-show suite).")] = False,
 ) -> None:
     """Run a suite: writes metrics.json, report.html (+ PNG plots) and model_card.md; exits 1 when a gate fails."""
     from evals.runner import list_suites, run_suite
@@ -43,13 +45,50 @@ def evals_run(
     if remits is not None and not remits.exists():
         raise UserError(f"--remits: {remits} does not exist")
     out = out or Path("evals-out") / suite
+    if register and suite not in REGISTERING_SUITES:
+        raise UserError(f"--register: the {suite} suite trains no model to register; "
+                        f"use it with {', '.join(REGISTERING_SUITES)}")
+    options = {"registry": str(out / "model")} if register else None
     try:
         result = run_suite(suite, data=data, out=out, progress=progress,
-                           options={"remits": remits} if remits is not None else None)
+                           options={**(options or {}), **({"remits": remits} if remits is not None else {})} or None)
     except (ValueError, KeyError, FileNotFoundError) as exc:
         raise UserError(f"--data: {exc}") from None
     echo(f"wrote {result.metrics_path}, {result.report_path}, {result.card_path} in {result.seconds:.1f} s")
     for gate in result.failed_gates:
         echo(f"GATE FAILED: {gate.describe()}")
     if result.failed_gates:
+        if register:
+            echo("not registered: a gate failed")
         raise typer.Exit(1)
+    if register:
+        for version in _register_admitted(out / "model", metrics_path=result.metrics_path,
+                                          report_path=result.report_path):
+            echo(f"registered {version.name} {version.version}, admitted by this {suite} run")
+
+
+REGISTERING_SUITES = ("noshow",)
+
+
+def _register_admitted(folder: Path, *, metrics_path: Path, report_path: Path) -> list:
+    """Register the model folders a suite wrote, each admitted by the run whose metrics.json is given."""
+    import json
+    from datetime import datetime
+
+    from api.cli.common import cli_runtime
+    from tools.model_registry import Admission, read_model_folder, register_model
+
+    doc = json.loads(metrics_path.read_text(encoding="utf-8"))
+    data = doc.get("data") or {}
+    admission = Admission(
+        suite=doc["suite"], run_at=datetime.fromisoformat(doc["created_at"]), report=str(report_path),
+        data=f"{data.get('path') or data.get('kind')} (sha256 {data.get('sha256')})",
+        metrics={k: float(v) for k, v in doc["metrics"].items() if isinstance(v, int | float)},
+        gates_passed=all(g.get("passed", True) for g in doc.get("gates", [])))
+    registered = []
+    with cli_runtime() as rt, rt.pool.connection() as conn:
+        for meta_file in sorted(folder.glob("*/*/meta.json")):
+            estimators, meta = read_model_folder(meta_file.parent)
+            registered.append(register_model(conn, estimators=estimators, meta=meta, registered_by="cli:evals",
+                                             admitted_by=admission))
+    return registered

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from api.cli.common import UserError, cli_runtime, echo, settings
+from api.cli.common import UserError, cli_runtime, echo
 
 app = typer.Typer(help="The no-show agent: train a model, score a day.", no_args_is_help=True)
 
@@ -18,13 +18,13 @@ def noshow_train(
                                                       "without it, the store's own appointments and outcomes.")] = None,
     unit: Annotated[Optional[list[str]], typer.Option(help="With no --data: only these units' history.")] = None,
 ) -> None:
-    """Train and register a no-show model (stored with skops in HANDOFF_HOME/models): from the clinic's
-    own history in the store (appointments before today with a known outcome), or from a file."""
+    """Train and register a no-show model (skops bytes in the database's model registry): from the
+    clinic's own history in the store (appointments before today with a known outcome), or from a file."""
     if data is None:
         _train_from_store(unit)
         return
-    from evals.datasets_noshow import file_sha256, load_appointments
-    from tools.model_registry import save_noshow_model
+    from tools.model_registry import register_model
+    from tools.noshow.datasets import file_sha256, load_appointments
     from tools.noshow.model import train
 
     if not data.is_file():
@@ -34,8 +34,10 @@ def noshow_train(
     except ValueError as exc:
         raise UserError(f"--data: {exc}") from None
     model = train(frame, data_sha256=file_sha256(data), data_source=str(data))
-    path = save_noshow_model(settings().model_dir, model)
-    echo(f"registered no-show model {model.meta.version} at {path}")
+    with cli_runtime() as rt, rt.pool.connection() as conn:
+        register_model(conn, estimators=model.to_estimators(), meta=model.meta, registered_by="cli:noshow-train")
+    echo(f"registered no-show model {model.meta.version} (not admitted by an eval run: "
+         "`handoff evals run --suite noshow --data PATH --register` evaluates and registers)")
 
 
 def _train_from_store(units: list[str] | None) -> None:

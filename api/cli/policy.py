@@ -55,6 +55,8 @@ def policy_set(
         current = show_policy(conn, unit_code=unit)
         base = current.policy.model_dump(mode="json") if current else {}
         try:
+            if isinstance(changes.get("cutoffs"), dict):  # change some cut-offs, keep the others
+                changes = {**changes, "cutoffs": {**base.get("cutoffs", {}), **changes["cutoffs"]}}
             policy = Policy.model_validate({**base, **changes})
         except ValidationError as exc:
             first = exc.errors()[0]

@@ -110,7 +110,9 @@ def claims_recheck(
         if not found:
             raise UserError(f"no claim {claim_id!r} in {unit}")
         out = recheck_claim(rt, claim_row_id=found[0]["id"], actor="cli")
-    echo(f"{claim_id}: {out.get('label')} -> {out.get('decision')} ({out.get('queue')})")
+    if out is None:
+        raise UserError(f"{claim_id}: the recheck did not reach a route")
+    echo(f"{claim_id}: {out.label} -> {out.decision} ({out.queue})")
 
 
 @train.app.command("denial")

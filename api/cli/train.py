@@ -18,13 +18,16 @@ def train_intake(
     with_reviews: Annotated[bool, typer.Option(help="Add reviewers' final labels as training data.")] = True,
 ) -> None:
     """Train the local intake classifier on the synthetic corpus plus reviewers' decisions, and register it."""
-    from evals.intake_training import train_synthetic_intake
     from store import intake as intake_store
+    from tools.intake.training import register_intake_classifier, train_synthetic_intake
 
     with cli_runtime() as rt:
         extra = []
         if with_reviews:
             with rt.pool.connection() as conn:
                 extra = intake_store.reviewed_parts(conn)
-        clf = train_synthetic_intake(rt.settings.model_dir, n=n, seed=seed, extra=extra)
-    echo(f"registered intake classifier {clf.version} ({n} synthetic + {len(extra)} reviewed items)")
+        clf = train_synthetic_intake(n=n, seed=seed, extra=extra)
+        with rt.pool.connection() as conn:
+            register_intake_classifier(conn, clf, registered_by="cli:train")
+    echo(f"registered intake classifier {clf.version} ({n} synthetic + {len(extra)} reviewed items); "
+         "running workers use it from their next item")

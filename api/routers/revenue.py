@@ -126,7 +126,8 @@ def post_recheck(principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep, u
     if not rows:
         raise NotFound(f"no claim {claim_id!r} in {unit}", field="claim_id")
     conn.commit()  # the recheck runs on its own connections
-    return recheck_claim(runtime, claim_row_id=rows[0]["id"], actor=principal.user.username)
+    out = recheck_claim(runtime, claim_row_id=rows[0]["id"], actor=principal.user.username)
+    return out.model_dump(mode="json") if out else {}
 
 
 @router.post("/models/denial/retrain", response_model=dict[str, Any])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -212,24 +212,28 @@ class RetrainReport:
 
 
 def _figures(y: np.ndarray, p: np.ndarray) -> dict[str, float | None]:
-    from evals.calibration import expected_calibration_error
-    from evals.metrics import brier_score, roc_auc
+    from sklearn.metrics import brier_score_loss, roc_auc_score
 
-    auc = roc_auc(y, p)
-    return {"model_roc_auc_remits": None if math.isnan(auc) else auc, "model_ece_remits": expected_calibration_error(y, p),
-            "brier": brier_score(y, p), "n_outcomes_remits": float(len(y)), "denial_rate": float(y.mean()) if len(y) else None}
+    from tools.calibration import expected_calibration_error
+
+    # Both classes are needed for an AUC; a gate on a missing figure fails (tools/gates.py).
+    auc = float(roc_auc_score(y, p)) if len(np.unique(y)) == 2 else None
+    return {"model_roc_auc_remits": auc, "model_ece_remits": expected_calibration_error(y, p),
+            "brier": float(brier_score_loss(y, p)) if len(y) else None, "n_outcomes_remits": float(len(y)), "denial_rate": float(y.mean()) if len(y) else None}
 
 
 def retrain_denial_model(rt: Runtime, *, unit_codes: list[str], actor: str, seed: int = 0,
                          params: dict[str, Any] | None = None) -> RetrainReport:
     """Train a candidate on the units' remittance outcomes (earliest 75% by submission date), judge it
     and the registered model on the latest 25% with the claims suite's remittance gates
-    (evals/gates.toml), and register the candidate only if it passes them and beats the current model
+    (tools/gates.toml), and register the candidate only if it passes them and beats the current model
     (ROC-AUC on the same held-out claims). Every attempt is an audit event."""
     from agents.claims import load_denial_model, load_tables
     from agents.remits import remit_history
-    from evals.gates import evaluate_gates, load_gates
-    from tools.claims.denial_model import save_denial_model, train_denial_model
+    from tools.gates import evaluate_gates, load_gates
+    from models.model_registry import Admission
+    from tools.claims.denial_model import train_denial_model
+    from tools.model_registry import register_model
     from tools.claims.rules import check_claim
 
     with rt.pool.connection() as conn:
@@ -270,8 +274,13 @@ def retrain_denial_model(rt: Runtime, *, unit_codes: list[str], actor: str, seed
     elif cur_auc is not None and cand_auc <= cur_auc:
         report.reason = f"the candidate does not beat the registered model on held-out remittances ({cand_auc:.4f} <= {cur_auc:.4f})"
     else:
-        save_denial_model(rt.settings.model_dir, candidate, overwrite=True)
-        rt.forget("denial_model")
+        admission = Admission(suite="claims", run_at=datetime.now(timezone.utc),
+                              data=f"remittance outcomes of {', '.join(unit_codes)}: {report.n_holdout} held-out claims",
+                              metrics={k: v for k, v in report.candidate.items() if isinstance(v, (int, float))},
+                              gates_passed=True)
+        with rt.pool.connection() as conn:
+            register_model(conn, estimators=candidate.to_estimators(), meta=candidate.meta, registered_by=actor,
+                           admitted_by=admission)
         report.registered = candidate.version
         report.reason = "registered: passes the gates and beats the registered model" if cur_auc is not None \
             else "registered: passes the gates (no model was registered)"

@@ -38,7 +38,7 @@ def load_appointments_csv(conn: psycopg.Connection, *, unit_code: str, path: Pat
     registry does not know are added with what the file says; the file has an age, not a birth date,
     so the birth date is estimated as the visit day minus that age (a year's precision), and names
     stay empty until the registry learns them."""
-    from evals.datasets_noshow import is_kaggle_csv, load_handoff_appointments
+    from tools.noshow.datasets import is_kaggle_csv, load_handoff_appointments
 
     try:
         unit = org_store.get_unit_by_code(conn, code=unit_code)

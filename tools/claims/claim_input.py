@@ -18,6 +18,7 @@ class ClaimInputError(ValueError):
 
 
 def is_x12(data: bytes) -> bool:
+    """True when the bytes look like an X12 interchange (ISA header)."""
     return data.lstrip()[:3] == b"ISA"
 
 
@@ -34,6 +35,7 @@ def _one(entry: Any, where: str) -> tuple[Claim, ClaimContext]:
 
 
 def read_claims(data: bytes) -> list[tuple[Claim, ClaimContext]]:
+    """Claims and their context from Handoff claims JSON or an X12 837P file."""
     if not data.strip():
         raise ClaimInputError("body: empty")
     if is_x12(data):

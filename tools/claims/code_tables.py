@@ -44,6 +44,7 @@ _READERS: dict[str, Callable[[Path], Iterator[tuple]]] = {
 
 
 def file_sha256(path: Path) -> str:
+    """sha256 of a file, read in blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(_HASH_CHUNK):

@@ -149,18 +149,21 @@ def read_mue_rows(path: Path) -> Iterator[MueRow]:
 
 
 def read_add_on_rows(path: Path) -> Iterator[AddOnRow]:
+    """Rows of the CMS add-on code file."""
     with _open_text(_require(path)) as fh:
         for row in csv.DictReader(fh):
             yield AddOnRow(row["primary_code"], row["add_on_code"], int(row["aoc_edit_type"]))
 
 
 def read_modifier_rows(path: Path) -> Iterator[ModifierRow]:
+    """Rows of the modifier table."""
     with _open_text(_require(path)) as fh:
         for row in csv.DictReader(fh):
             yield ModifierRow(row["mod_code"].strip().upper(), row["mod_type"], row["mod_description"])
 
 
 def read_pos_rows(path: Path) -> Iterator[PosRow]:
+    """Rows of the place-of-service table."""
     with _open_text(_require(path)) as fh:
         for row in csv.DictReader(fh):
             yield PosRow(row["pos_code"].strip().zfill(2), row["pos_type"], row["pos_name"])

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -123,6 +122,7 @@ def vectorize(rows: Sequence[dict[str, float]], names: Sequence[str]) -> np.ndar
 
 
 def choose_vocabulary(rows: Sequence[dict[str, float]], *, min_count: int = MIN_FEATURE_COUNT) -> list[str]:
+    """Feature names seen at least `min_count` times, sorted."""
     counts = Counter(name for row in rows for name in row if name not in NUMERIC_FEATURES)
     return list(NUMERIC_FEATURES) + sorted(name for name, c in counts.items() if c >= min_count)
 
@@ -140,6 +140,14 @@ class DenialModel:
     @property
     def version(self) -> str:
         return self.meta.version
+
+    def to_estimators(self) -> dict[str, Any]:
+        """Plain scikit-learn objects for the model registry (skops, allowlisted types only)."""
+        return {"booster": self.booster, "calibrator": self.calibrator}
+
+    @classmethod
+    def from_estimators(cls, estimators: dict[str, Any], meta: ModelMeta) -> DenialModel:
+        return cls(booster=estimators["booster"], calibrator=estimators["calibrator"], meta=meta)
 
     @property
     def feature_names(self) -> list[str]:
@@ -287,21 +295,3 @@ def best_recall_at_precision(denied, rule_flags, risk, *, target_precision: floa
     threshold = choose_combined_threshold(rule_flags, risk, denied, target_precision=target_precision)
     return recall_at_precision(denied, combined_flags(rule_flags, risk, threshold), target_precision=target_precision)
 
-
-# ---------------------------------------------------------------------------------------------
-# Storage (skops through the model registry, with its explicit trusted-types list)
-# ---------------------------------------------------------------------------------------------
-
-
-def save_denial_model(root: Path, model: DenialModel, *, overwrite: bool = False) -> Path:
-    from tools.model_registry import save_model
-
-    return save_model(root, estimators={"booster": model.booster, "calibrator": model.calibrator}, meta=model.meta,
-                      overwrite=overwrite)
-
-
-def load_denial_model(root: Path, *, version: str | None = None) -> DenialModel:
-    from tools.model_registry import load_model
-
-    estimators, meta = load_model(root, name=MODEL_NAME, version=version)
-    return DenialModel(booster=estimators["booster"], calibrator=estimators["calibrator"], meta=meta)

@@ -29,6 +29,7 @@ Outcome = Literal["paid", "denied", "underpaid", "patient_responsibility"]
 
 
 def is_denial(adjustment: Adjustment) -> bool:
+    """Whether an adjustment denies payment (not the patient's share, not a contractual write-off)."""
     return adjustment.group != "PR" and adjustment.reason not in NOT_DENIAL_REASONS and adjustment.amount > 0
 
 

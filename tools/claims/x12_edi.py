@@ -203,6 +203,7 @@ def d8_range(value: str | None) -> tuple[date | None, date | None]:
 
 
 def amount(value: str | None) -> Decimal | None:
+    """An X12 amount element as a Decimal, or None when empty or not a number."""
     try:
         return Decimal(value) if value not in (None, "") else None
     except InvalidOperation:

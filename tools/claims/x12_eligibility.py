@@ -191,6 +191,7 @@ def _status(record: EligibilityResponse) -> str:
 
 
 def read_271(source: Path | str | bytes) -> list[EligibilityResponse]:
+    """The eligibility answers of a 271 file (parse_271 without its validation notes)."""
     return parse_271(source)[0]
 
 
@@ -246,6 +247,7 @@ def parse_270(source: Path | str | bytes) -> tuple[list[EligibilityInquiry], lis
 
 
 def read_270(source: Path | str | bytes) -> list[EligibilityInquiry]:
+    """The inquiries of a 270 file (parse_270 without its validation notes)."""
     return parse_270(source)[0]
 
 

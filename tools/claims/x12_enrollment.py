@@ -84,4 +84,5 @@ def parse_834(source: Path | str | bytes) -> tuple[list[EnrollmentMember], list[
 
 
 def read_834(source: Path | str | bytes) -> list[EnrollmentMember]:
+    """The members of an 834 file (parse_834 without its validation notes)."""
     return parse_834(source)[0]

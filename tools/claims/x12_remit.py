@@ -136,4 +136,5 @@ def parse_835(source: Path | str | bytes) -> tuple[list[RemittanceAdvice], list[
 
 
 def read_835(source: Path | str | bytes) -> list[RemittanceAdvice]:
+    """The remittance advices of an 835 file (parse_835 without its validation notes)."""
     return parse_835(source)[0]

@@ -89,8 +89,10 @@ def parse_276(source: Path | str | bytes) -> tuple[list[ClaimStatusEntry], list[
 
 
 def read_277(source: Path | str | bytes) -> list[ClaimStatusEntry]:
+    """The claim statuses of a 277 file (parse_277 without its validation notes)."""
     return parse_277(source)[0]
 
 
 def read_276(source: Path | str | bytes) -> list[ClaimStatusEntry]:
+    """The status inquiries of a 276 file (parse_276 without its validation notes)."""
     return parse_276(source)[0]

@@ -232,6 +232,7 @@ def shift_calibration_splits(n: int, labels: Sequence[str], *, folds: int, seed:
 
 
 def make_vectorizers(*, min_df: int = 2) -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    """The word and character TF-IDF vectorizers of the classifier."""
     word = TfidfVectorizer(ngram_range=(1, 2), min_df=min_df, max_features=40000, sublinear_tf=True)
     char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=min_df, max_features=60000, sublinear_tf=True)
     return word, char

@@ -53,6 +53,7 @@ def _first_error(exc: ValidationError) -> str:
 
 
 def message_text(data: bytes) -> str:
+    """The text of a portal message (JSON with `text`, optional `subject`); InboundFormatError otherwise."""
     try:
         msg = MessageIn.model_validate(_loads(data))
     except ValidationError as exc:
@@ -123,6 +124,7 @@ def _attachment_text(res) -> str:
 
 
 def referral_text(data: bytes) -> str:
+    """The text of a referral: Handoff referral JSON or a FHIR R4 ServiceRequest/Bundle."""
     payload = _loads(data)
     if isinstance(payload, dict) and "resourceType" in payload:
         return _fhir_letter(payload)

@@ -636,6 +636,7 @@ def shutdown_ocr_pools() -> None:
 
 
 def default_workers() -> int:
+    """How many OCR worker processes to use by default: the CPUs this process may run on."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux

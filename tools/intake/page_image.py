@@ -100,6 +100,7 @@ def draw_boxes(image: Image.Image, boxes: list[dict]) -> Image.Image:
 
 
 def png_bytes(image: Image.Image) -> bytes:
+    """The image as PNG bytes."""
     buf = io.BytesIO()
     image.save(buf, format="PNG", optimize=True)
     return buf.getvalue()

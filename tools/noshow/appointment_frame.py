@@ -57,6 +57,7 @@ def appointments_to_frame(appointments: Iterable[Appointment], patients: Iterabl
 
 
 def finish_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns in APPOINTMENT_COLUMNS order, ids as text, rows in a stable order (day, booking time, id)."""
     frame = frame.loc[:, list(APPOINTMENT_COLUMNS)]
     for column in ("appointment_id", "patient_id"):
         frame[column] = frame[column].astype(str)

@@ -1,6 +1,6 @@
 """No-show features built only from what is known the day before the visit.
 
-Input is an appointment frame in the schema of evals/datasets_noshow.py (`APPOINTMENT_COLUMNS`).
+Input is an appointment frame in the schema of tools/noshow/datasets.py (`APPOINTMENT_COLUMNS`).
 Patient history counts only appointments on days strictly before the visit day, so visits on the
 same day never see each other's outcome and a later outcome never changes an earlier feature.
 Sex, race/ethnicity and language are not features unless `include_sensitive=True`.
@@ -126,4 +126,5 @@ def build_features(
 
 
 def categorical_columns(columns: list[str]) -> list[str]:
+    """The categorical ones among feature columns."""
     return [c for c in columns if c in CATEGORICAL_FEATURES or c in SENSITIVE_FEATURES]

@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,15 @@ class TrainedNoShowModel:
     def version(self) -> str:
         return self.meta.version
 
+    def to_estimators(self) -> dict[str, Any]:
+        """Plain scikit-learn objects for the model registry (skops, allowlisted types only)."""
+        return {"gbm": self.gbm, "calibrator": self.calibrator, "baseline": self.baseline}
+
+    @classmethod
+    def from_estimators(cls, estimators: dict[str, Any], meta: ModelMeta) -> TrainedNoShowModel:
+        return cls(gbm=estimators["gbm"], calibrator=estimators["calibrator"], baseline=estimators["baseline"],
+                   meta=meta, include_sensitive=bool(meta.params.get("include_sensitive", False)))
+
     @property
     def feature_columns(self) -> list[str]:
         return list(self.meta.features)
@@ -95,6 +105,7 @@ class TrainedNoShowModel:
 
 
 def make_gbm(columns: list[str], *, seed: int, params: dict | None = None) -> Pipeline:
+    """The gradient-boosting pipeline (imputation, encoding, booster) for these columns."""
     cats = categorical_columns(columns)
     nums = [c for c in columns if c not in cats]
     encode = ColumnTransformer(
@@ -124,6 +135,7 @@ def make_gbm(columns: list[str], *, seed: int, params: dict | None = None) -> Pi
 
 
 def make_baseline(columns: list[str], *, seed: int) -> Pipeline:
+    """The logistic-regression baseline pipeline for these columns."""
     cats = categorical_columns(columns)
     nums = [c for c in columns if c not in cats]
     encode = ColumnTransformer(
@@ -182,6 +194,7 @@ def choose_operating_threshold(y: np.ndarray, p: np.ndarray) -> float:
 
 
 def data_fingerprint(frame: pd.DataFrame) -> str:
+    """A content hash of the rows that identify a training set (ids, times, outcomes)."""
     cols = ["appointment_id", "patient_id", "scheduled_at", "appointment_day", "no_show"]
     hashed = pd.util.hash_pandas_object(frame[cols].reset_index(drop=True), index=False).to_numpy()
     return hashlib.sha256(hashed.tobytes()).hexdigest()

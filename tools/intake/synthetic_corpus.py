@@ -229,6 +229,7 @@ def _half(pool: Sequence[Any], family: str) -> Sequence[Any]:
 # Identifiers
 # ---------------------------------------------------------------------------------------------
 def make_npi(rng: random.Random) -> str:
+    """A random NPI with a valid check digit."""
     first9 = str(rng.choice([1, 2])) + "".join(str(rng.randint(0, 9)) for _ in range(8))
     return first9 + str(npi_check_digit(first9))
 

@@ -1,4 +1,5 @@
-"""Release gates: read evals/gates.toml and judge a suite's metrics against it.
+"""Release gates: read tools/gates.toml and judge an evaluation suite's metrics against it (the suites,
+and retraining that registers a model only behind the same gates, share this file).
 
 A gate whose metric is missing or undefined fails: nothing passes silently.
 """
@@ -47,6 +48,7 @@ class GateResult(BaseModel):
 
 
 def load_gates(path: Path = DEFAULT_GATES_PATH) -> list[Gate]:
+    """The release gates of gates.toml, each with its threshold, direction and reason."""
     with open(path, "rb") as fh:
         doc = tomllib.load(fh)
     gates = [Gate.model_validate(item) for item in doc.get("gate", [])]

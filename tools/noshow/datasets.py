@@ -34,17 +34,15 @@ no_show                 no        outcome: true (missed), false (attended), blan
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from models.patients import Patient
-from models.scheduling import Appointment
+from models.settings import SHARED_DATA_DEFAULT
 from tools.noshow.appointment_frame import APPOINTMENT_COLUMNS, appointments_to_frame, finish_frame  # noqa: F401 (re-exported)
 
-DEFAULT_DATA_ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DEFAULT_DATA_ROOT = SHARED_DATA_DEFAULT  # HANDOFF_DATA_DIR overrides it through Settings
 KAGGLE_FILENAME = "noshowappointments-kagglev2-may-2016.csv"
 KAGGLE_COLUMNS = (
     "PatientId", "AppointmentID", "Gender", "ScheduledDay", "AppointmentDay", "Age", "Neighbourhood",
@@ -60,10 +58,12 @@ _FALSE = {"false", "0", "no", "n", "f"}
 
 
 def default_kaggle_path(data_root: Path = DEFAULT_DATA_ROOT) -> Path:
+    """Where the public Kaggle no-show CSV sits under the data root."""
     return data_root / "noshow" / KAGGLE_FILENAME
 
 
 def file_sha256(path: Path) -> str:
+    """sha256 of a file, read in blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -78,6 +78,7 @@ def frame_sha256(frame: pd.DataFrame) -> str:
 
 
 def is_kaggle_csv(path: Path) -> bool:
+    """True when the file's header is the Kaggle no-show format."""
     with open(path, encoding="utf-8-sig") as fh:
         header = fh.readline()
     return "No-show" in header and "AppointmentID" in header
