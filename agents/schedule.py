@@ -72,7 +72,8 @@ def anchor_audit_chain(rt: Runtime, now: datetime) -> tuple[str, bool]:
     path = rt.settings.anchors_path
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps({"seq": anchor.seq, "hash": anchor.hash, "at": now.isoformat()}) + "\n")
+        # The anchor as `handoff audit anchor` writes it (with every shard's head), and when it was taken.
+        fh.write(json.dumps({**json.loads(anchor.to_json()), "at": now.isoformat()}) + "\n")
         fh.flush()
     return f"anchored seq {anchor.seq} to {path}", True
 

@@ -113,8 +113,11 @@ def test_a_clinic_from_init_to_its_first_day(browser, runtime, settings, clinic_
     _handoff(settings, "init", "--org", "Lakeside Family Health", "--unit", UNIT, "--unit-name", "Family Medicine",
              "--admin", "ada", "--admin-name", "Ada Admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
     runtime.cached("code_tables", lambda: code_tables)
-    runtime.cached("denial_model", lambda: None)
-    runtime.cached("intake_classifier", lambda: intake_classifier)
+    # The clinic's intake classifier (what `handoff train intake` would register); no denial model.
+    from tools.intake.training import register_intake_classifier
+
+    with runtime.pool.connection() as conn:
+        register_intake_classifier(conn, intake_classifier, registered_by="it-admin")
     from api.app import create_app
 
     with smtp_server() as smtp, serve(create_app(runtime=runtime, worker=False)) as base:

@@ -84,18 +84,19 @@ def _scored_day(runtime):
             Appointment(id="A1", patient_id="P1", scheduled_at=datetime(2026, 11, 1, 9), appointment_day=DAY),
             Appointment(id="A2", patient_id="P2", scheduled_at=datetime(2026, 11, 2, 9), appointment_day=DAY)])
     ctx = type("R", (), {"context": noshow.NoShowContext(runtime=runtime)})()
-    scores = [{"appointment_id": "A1", "patient_id": "P1", "probability": 0.97, "model_version": "m1",
-               "features": {"lead_days": 22}},
-              {"appointment_id": "A2", "patient_id": "P2", "probability": 0.95, "model_version": "m1",
-               "features": {"lead_days": 21}}]
-    proposals = noshow.propose_actions({"unit_id": str(unit.id), "day": DAY.isoformat(), "scores": scores}, ctx)
-    routed = noshow.route_through_gate(proposals, ctx)["routed"]
+    scores = [{"appointment_id": "A1", "patient_id": "P1", "appointment_day": DAY, "probability": 0.97,
+               "model_version": "m1", "features": {"lead_days": 22}},
+              {"appointment_id": "A2", "patient_id": "P2", "appointment_day": DAY, "probability": 0.95,
+               "model_version": "m1", "features": {"lead_days": 21}}]
+    state = noshow.NoShowState.model_validate({"unit_id": str(unit.id), "day": DAY.isoformat(), "scores": scores})
+    state = state.model_copy(update=noshow.propose_actions(state, ctx))
+    routed = noshow.route_through_gate(state, ctx)["routed"]
     return unit, routed
 
 
 def test_outreach_list_and_its_exports(client, runtime):
     unit, routed = _scored_day(runtime)
-    assert {r["queue"] for r in routed if r["route"] == "review"} >= {"management"}  # overbooking: a manager
+    assert {r.queue for r in routed if r.decision == "review"} >= {"management"}  # overbooking: a manager
     sign_in(client, "frontdesk")
     page = client.get(f"/outreach?day={DAY.isoformat()}", headers=HTML)
     assert page.status_code == 200
