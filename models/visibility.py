@@ -21,7 +21,10 @@ from models.org import CLINICAL_ROLES, Role
 
 class Part(StrEnum):
     routing = "routing"  # labels, urgency, flags, reasons, page numbers: always shown to who works the item
-    identity = "identity"  # who the patient is: name, date of birth, MRN, member ID, phone
+    identity = "identity"  # who the patient is: name, date of birth, MRN, member ID
+    # How to reach the patient (phone, e-mail, address): for who reaches patients, not billers, who
+    # work from the account.
+    contact = "contact"
     administrative = "administrative"  # senders, NPIs, dates, specialty, authorization numbers, payer
     document_text = "document_text"  # the document's text, its summary, quoted evidence, page images
     clinical = "clinical"  # clinical categories, clinical evidence, diagnoses and reasons, unknown fields
@@ -65,7 +68,8 @@ GENERIC_VALUE_PARTS: dict[str, Part] = {
 }
 # Extracted fields (intake's value.fields and evidence spans named after them).
 FIELD_PARTS: dict[str, Part] = {
-    "patient_name": P.identity, "dob": P.identity, "mrn": P.identity, "member_id": P.identity, "phone": P.identity,
+    "patient_name": P.identity, "dob": P.identity, "mrn": P.identity, "member_id": P.identity,
+    "phone": P.contact, "email": P.contact, "address": P.contact,
     "referring_provider": P.administrative, "npi": P.administrative, "specialty": P.administrative,
     "auth_number": P.administrative, "date": P.administrative,
     "icd10": P.clinical, "reason": P.clinical, "requested_service": P.clinical,
@@ -74,9 +78,14 @@ FIELD_PARTS: dict[str, Part] = {
 VIEW_PARTS: dict[str, Part] = {"source_text": P.document_text, "amount": P.amounts, "claim": P.claim}
 
 
+def known_value_part(agent: str, key: str) -> Part | None:
+    """The part a value key of an agent's output belongs to, or None when it is not classified."""
+    return VALUE_PARTS.get(agent, {}).get(key) or GENERIC_VALUE_PARTS.get(key) or FIELD_PARTS.get(key)
+
+
 def value_part(agent: str, key: str) -> Part:
     """The part a value key of an agent's output belongs to (clinical when unknown)."""
-    return VALUE_PARTS.get(agent, {}).get(key) or GENERIC_VALUE_PARTS.get(key) or P.clinical
+    return known_value_part(agent, key) or P.clinical
 
 
 def field_part(name: str) -> Part:
@@ -116,22 +125,24 @@ _ALL = list(Part)
 
 def _default_grants() -> dict[Role, dict[str, list[Part]]]:
     admin_docs = [P.identity, P.administrative, P.document_text]
-    clinical_docs = [P.identity, P.administrative, P.document_text, P.clinical]
+    clinical_docs = [P.identity, P.contact, P.administrative, P.document_text, P.clinical]
     return {
-        Role.nurse: {"intake:*": clinical_docs, "noshow": [P.identity, P.scheduling]},
+        Role.nurse: {"intake:*": clinical_docs, "noshow": [P.identity, P.contact, P.scheduling]},
         Role.referral_coordinator: {"intake:*": clinical_docs},
         # Front desk: who the patient is everywhere; text only of what it schedules and handles.
         Role.front_desk: {
-            "intake:*": [P.identity, P.administrative],
-            "intake:appointment_request": admin_docs, "intake:records_request": admin_docs,
-            "intake:forms_request": admin_docs, "intake:other": admin_docs,
-            "noshow": [P.identity, P.scheduling],
+            "intake:*": [P.identity, P.contact, P.administrative],
+            "intake:appointment_request": admin_docs + [P.contact], "intake:records_request": admin_docs + [P.contact],
+            "intake:forms_request": admin_docs + [P.contact], "intake:other": admin_docs + [P.contact],
+            "noshow": [P.identity, P.contact, P.scheduling],
         },
         # Billers: claims with their findings (CARC/RARC, evidence, fix), and payer correspondence text.
+        # A patient's billing question often says what was done to them (clinical): billers see who
+        # asks and the amounts, not its text; never the patient's contact details.
         Role.biller: {
             "claims": [P.identity, P.administrative, P.amounts, P.claim, P.claim_findings],
             "intake:payer_correspondence": [P.identity, P.administrative, P.document_text, P.amounts],
-            "intake:billing_question": [P.identity, P.administrative, P.document_text, P.amounts],
+            "intake:billing_question": [P.identity, P.administrative, P.amounts],
         },
         Role.practice_manager: {"*": list(_ALL)},
     }
@@ -183,6 +194,33 @@ class FieldAccess(BaseModel):
 # --- the projection ---------------------------------------------------------------------------------
 
 
+def _project_nested(v: Any, parts: set[Part], withheld: set[Part]) -> Any:
+    """A nested value with each key kept only when its part is granted; keys not classified recurse
+    into what they hold, and scalars nobody classified count as clinical."""
+    if isinstance(v, dict):
+        out: dict[str, Any] = {}
+        for k, x in v.items():
+            part = GENERIC_VALUE_PARTS.get(k) or FIELD_PARTS.get(k)
+            if part is None and isinstance(x, (dict, list)) and x:
+                sub = _project_nested(x, parts, withheld)
+                if sub:
+                    out[k] = sub
+                continue
+            part = part or P.clinical
+            if part in parts:
+                out[k] = x
+            else:
+                withheld.add(part)
+        return out
+    if isinstance(v, list):
+        items = [_project_nested(x, parts, withheld) for x in v]
+        return [x for x in items if x not in (None, {}, [])]
+    if P.clinical in parts:
+        return v
+    withheld.add(P.clinical)
+    return None
+
+
 def project_view(view: dict[str, Any], *, agent: str, parts: set[Part]) -> dict[str, Any]:
     """`view` (a review item as the store returns it) with only what `parts` cover; `withheld` names
     the parts that were left out, so a page can say what it does not show, and `shown` the parts the
@@ -203,7 +241,14 @@ def project_view(view: dict[str, Any], *, agent: str, parts: set[Part]) -> dict[
                     withheld.add(part)
             kept["fields"] = nested
             continue
-        part = value_part(agent, key)
+        known = known_value_part(agent, key)
+        if known is None and isinstance(v, (dict, list)) and v:
+            # Not classified as a whole: what it holds is, key by key, at every depth.
+            nested_kept = _project_nested(v, parts, withheld)
+            if nested_kept:
+                kept[key] = nested_kept
+            continue
+        part = known or P.clinical
         if part in parts:
             kept[key] = v
         else:

@@ -23,11 +23,11 @@ from store import policy as policy_store
 from tests.factories import make_suggestion
 
 R = Role
-ALL = {"routing", "identity", "administrative", "document_text", "clinical", "amounts", "claim", "claim_findings",
-       "scheduling"}
-CLINICAL_READER = {"routing", "identity", "administrative", "document_text", "clinical"}
+ALL = {"routing", "identity", "contact", "administrative", "document_text", "clinical", "amounts", "claim",
+       "claim_findings", "scheduling"}
+CLINICAL_READER = {"routing", "identity", "contact", "administrative", "document_text", "clinical"}
 FRONT_TEXT_DOCS = {"appointment_request", "records_request", "forms_request", "other"}
-BILLER_TEXT_DOCS = {"payer_correspondence", "billing_question"}
+BILLER_TEXT_DOCS = {"payer_correspondence"}  # a patient's billing question may be clinical: not its text
 KINDS = [f"intake:{d}" for d in DOC_TYPES] + ["claims", "noshow"]
 
 
@@ -39,17 +39,19 @@ def expected(role: Role, kind: str) -> set[str]:
     if role in (R.nurse, R.referral_coordinator):
         if doc:
             return CLINICAL_READER
-        return {"routing", "identity", "scheduling"} if (role, kind) == (R.nurse, "noshow") else {"routing"}
+        return {"routing", "identity", "contact", "scheduling"} if (role, kind) == (R.nurse, "noshow") else {"routing"}
     if role == R.front_desk:
         if doc:
-            base = {"routing", "identity", "administrative"}
+            base = {"routing", "identity", "contact", "administrative"}
             return base | {"document_text"} if doc in FRONT_TEXT_DOCS else base
-        return {"routing", "identity", "scheduling"} if kind == "noshow" else {"routing"}
-    if role == R.biller:
+        return {"routing", "identity", "contact", "scheduling"} if kind == "noshow" else {"routing"}
+    if role == R.biller:  # never the patient's contact details
         if kind == "claims":
             return {"routing", "identity", "administrative", "amounts", "claim", "claim_findings"}
         if doc in BILLER_TEXT_DOCS:
             return {"routing", "identity", "administrative", "document_text", "amounts"}
+        if doc == "billing_question":
+            return {"routing", "identity", "administrative", "amounts"}
         return {"routing"}
     return {"routing"}  # compliance, engineer, admin read no items through the review queue
 
@@ -66,7 +68,7 @@ def _probe(kind: str) -> tuple[dict, dict[str, list]]:
         value = {"doc_type": doc, "urgency": "routine", "patient_mrn": "MRN-1", "summary": "Summary text.",
                  "categories": ["pregnancy"], "charges": 40,
                  "fields": {"patient_name": "Ann Lee", "dob": "1980-01-02", "npi": "1234567893",
-                            "reason": "chest pain", "symptom_onset": "today"}}
+                            "phone": "555-0101", "reason": "chest pain", "symptom_onset": "today"}}
         evidence = [{"kind": "span", "source": "patient_name", "text": "Ann Lee"},
                     {"kind": "span", "source": "npi", "text": "1234567893"},
                     {"kind": "span", "source": "clinical:emergency_symptoms", "text": "chest pain"},
@@ -76,6 +78,7 @@ def _probe(kind: str) -> tuple[dict, dict[str, list]]:
                             ("document_text", ("value", "summary")), ("clinical", ("value", "categories")),
                             ("amounts", ("value", "charges")), ("identity", ("fields", "patient_name")),
                             ("identity", ("fields", "dob")), ("administrative", ("fields", "npi")),
+                            ("contact", ("fields", "phone")),
                             ("clinical", ("fields", "reason")), ("clinical", ("fields", "symptom_onset")),
                             ("identity", ("evidence", "patient_name")), ("administrative", ("evidence", "npi")),
                             ("clinical", ("evidence", "clinical:emergency_symptoms")),
