@@ -34,6 +34,7 @@ from tools.claims.code_tables import load_code_tables
 from tools.claims.codes import CodeTables
 from tools.claims.denial_model import MODEL_NAME as DENIAL_MODEL
 from tools.claims.denial_model import DenialModel
+from tools.claims.fixes import ClaimFix, apply_fixes, proposed_fixes
 from tools.claims.rules import check_claim
 from tools.model_registry import NoModelRegistered
 
@@ -174,7 +175,9 @@ def _suggestion(state: ClaimsState, row: dict, cutoffs: ReviewCutoffs) -> Sugges
         agent=AGENT, kind="claim_check", unit_id=row["unit_id"], subject=f"claim:{row['unit_code']}:{claim.id}",
         label=label, confidence=round(confidence, 6), amount=amount, evidence=evidence, flags=flags,
         value={"claim_id": claim.id, "payer_id": claim.coverage.payer_id, "total_charge": str(amount),
+               "claim_row_id": str(row["id"]), "claim_version": row["version"],
                "findings": [f.model_dump(mode="json") for f in check.findings],
+               "fixes": [f.model_dump(mode="json") for f in proposed_fixes(claim, check.findings)],
                "rules_not_run": [s.model_dump(mode="json") for s in check.statuses if s.state != "ran"],
                "context_sources": state.context_sources,
                "denial_risk": None if risk is None else round(risk, 4),
@@ -186,13 +189,18 @@ def _suggestion(state: ClaimsState, row: dict, cutoffs: ReviewCutoffs) -> Sugges
 
 
 def route(state: ClaimsState, runtime: GraphRuntime[ClaimsContext]) -> dict:
-    """Turn the check and risk into a suggestion and route it through the gate."""
+    """Turn the check and risk into a suggestion and route it through the gate; a clean claim routed
+    auto is ready to submit, the rest wait for a biller."""
     rt = runtime.context.runtime
-    with rt.pool.connection() as conn:
+    with rt.pool.connection() as conn, conn.transaction():
         row = claims_store.get_claim(conn, claim_id=UUID(state.claim_row_id))
         current = policy_store.current_policy(conn, unit_id=row["unit_id"])
         suggestion = _suggestion(state, row, current.policy.cutoffs if current else ReviewCutoffs())
         outcome = route_suggestion(conn, suggestion)
+        auto = outcome.route.decision.value == "auto"
+        if outcome.suggestion is suggestion:  # routed now, not a re-run the gate already recorded
+            claims_store.record_claim_event(conn, claim_id=row["id"], unit_id=row["unit_id"],
+                                            event="ready" if auto else "review", actor="auto" if auto else "gate")
     return {"route": RouteSummary(suggestion_id=str(suggestion.id), decision=outcome.route.decision.value,
                                   queue=outcome.route.queue, reasons=outcome.route.reasons, label=suggestion.label,
                                   qa_sample=outcome.route.qa_sample,
@@ -241,6 +249,93 @@ def process_item(rt: Runtime, item: InboundItem) -> list[RouteSummary | None]:
 def handle_inbound(rt: Runtime, item: InboundItem) -> None:
     """The wiring table's handler for the `claim` channel."""
     process_item(rt, item)
+
+
+def check_version(rt: Runtime, claim_row_id: UUID) -> RouteSummary | None:
+    """Check one claim version (a correction) through the graph, once; a thread a crash stopped
+    mid-way continues from its last checkpoint."""
+    graph = build_graph(checkpointer=rt.checkpointer)
+    config = {"configurable": {"thread_id": f"claims:{claim_row_id}"}}
+    done = graph.get_state(config)
+    if done.values.get("route"):
+        return done.values["route"]
+    given = None if done.next else {"claim_row_id": str(claim_row_id)}
+    return graph.invoke(given, config, context=ClaimsContext(runtime=rt)).get("route")
+
+
+class CorrectionRefused(ValueError):
+    """A corrected claim that is not a correction of this claim (another claim id, or not a claim)."""
+
+
+def corrected_claim(original: Claim, new_value: dict) -> Claim:
+    """The claim a biller's override carries, validated; it must stay the same claim (same id)."""
+    from pydantic import ValidationError
+
+    raw = new_value.get("claim")
+    if not isinstance(raw, dict):
+        raise CorrectionRefused("new_value.claim: the corrected claim (Handoff claim JSON)")
+    try:
+        claim = Claim.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise CorrectionRefused(f"new_value.claim.{where}: {first['msg']}") from None
+    if claim.id != original.id:
+        raise CorrectionRefused(f"new_value.claim.id: a correction keeps the claim's id ({original.id})")
+    return claim
+
+
+def apply_decision(rt: Runtime, decision_id: UUID) -> None:
+    """A biller's final decision takes effect on the claim: an accepted check applies its machine fixes
+    and an override its corrected claim, as the claim's next version (checked again); a rejection holds
+    the claim with the reason; an accepted clean claim is ready to submit."""
+    from store.intake import get_decision
+    from store.routing import get_suggestion
+
+    with rt.pool.connection() as conn:
+        d = get_decision(conn, decision_id=decision_id)
+        if d is None or not d["final"]:
+            return
+        done, corrected_id = claims_store.effects_of_decision(conn, decision_id=decision_id)
+    if done:  # applied before (a retried job): only finish checking the version it made
+        if corrected_id is not None:
+            check_version(rt, corrected_id)
+        return
+    with rt.pool.connection() as conn:
+        suggestion = get_suggestion(conn, suggestion_id=d["suggestion_id"])
+        row_id = suggestion.value.get("claim_row_id") if suggestion is not None else None
+        row = claims_store.get_claim(conn, claim_id=UUID(row_id)) if row_id else None
+    if suggestion is None or row is None:
+        log.info("claims decision %s: no stored claim version to act on", decision_id)
+        return
+    original = Claim.model_validate(row["payload"])
+    common: dict[str, Any] = dict(claim_id=row["id"], unit_id=row["unit_id"], actor=d["decided_by"],
+                                  decision_id=decision_id)
+    with rt.pool.connection() as conn, conn.transaction():
+        if d["action"] == "reject":
+            claims_store.record_claim_event(conn, event="held", reason_code=d["reason_code"], note=d["note"], **common)
+            return
+        new_value = d["new_value"] or {}
+        if d["action"] == "override" and new_value.get("claim"):
+            corrected = corrected_claim(original, new_value)
+        elif d["action"] == "override" and new_value.get("submit_as_is"):
+            claims_store.record_claim_event(conn, event="ready", reason_code=d["reason_code"], note=d["note"], **common)
+            return
+        elif suggestion.label == "exceptions":
+            fixes = [ClaimFix.model_validate(f) for f in suggestion.value.get("fixes") or []]
+            if not fixes:
+                claims_store.record_claim_event(
+                    conn, event="held", reason_code="needs_correction",
+                    note="findings accepted; they have no automatic fix: correct the claim (override)", **common)
+                return
+            corrected = apply_fixes(original, fixes)
+        else:
+            claims_store.record_claim_event(conn, event="ready", reason_code=d["reason_code"], **common)
+            return
+        new_row = claims_store.insert_corrected_version(conn, previous=row, claim=corrected, decision_id=decision_id)
+        claims_store.record_claim_event(conn, event="corrected", reason_code=d["reason_code"],
+                                        note=f"version {new_row['version']}", **common)
+    check_version(rt, new_row["id"])
 
 
 def recheck_claim(rt: Runtime, *, claim_row_id: UUID, actor: str) -> RouteSummary | None:

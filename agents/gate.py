@@ -15,6 +15,7 @@ import psycopg
 
 from models.governance import (
     ALWAYS_REVIEW_PLAIN,
+    HUMAN_ONLY_LABELS,
     PRIORITY_RANK,
     ClinicalCategory,
     Policy,
@@ -25,6 +26,7 @@ from models.governance import (
     Suggestion,
     financial_flag,
 )
+from store import notifications
 from store import policy as policy_store
 from store import routing
 
@@ -74,6 +76,9 @@ def decide_route(suggestion: Suggestion, policy: Policy, *, policy_version: int,
     label_key = f"{suggestion.agent}:{suggestion.label}"
     if suggestion.label is not None and label_key in policy.review_labels:
         reasons.add(f"label:{label_key}")
+    human_only_queue = HUMAN_ONLY_LABELS.get(label_key) if suggestion.label is not None else None
+    if human_only_queue is not None:
+        reasons.add(f"human_only:{label_key}")  # in code: no policy can let it apply automatically
 
     priority = suggestion.urgency
     if categories & _EMERGENT:
@@ -92,6 +97,8 @@ def decide_route(suggestion: Suggestion, policy: Policy, *, policy_version: int,
     # even when no category named it (an emergent head or urgency label alone).
     clinical = bool(categories) or "clinical_content" in flags or priority == Priority.emergent
     queue = policy.clinical_queue if clinical else policy.queue_for(suggestion.agent, suggestion.label)
+    if human_only_queue is not None:
+        queue = human_only_queue
     qa_sample = decision == RouteDecision.auto and qa_draw(suggestion.id, policy_version) < policy.qa_sample_rate
     two_reviewers = decision == RouteDecision.review and (
         (priority == Priority.emergent and policy.two_reviewers_for_emergent)
@@ -133,6 +140,10 @@ def route_suggestion(conn: psycopg.Connection, suggestion: Suggestion, *, now: d
         item = None
         if route.decision == RouteDecision.review or route.qa_sample:
             item = routing.open_review_item(conn, suggestion=suggestion, route=route)
+            if route.priority == Priority.emergent and route.decision == RouteDecision.review:
+                # The people of the queue hear of it now (by the outbox: sent once this commits).
+                notifications.enqueue(conn, unit_id=route.unit_id, kind="review.emergent", queue=route.queue,
+                                      review_item_id=item.id, detail={"sla_due": route.sla_due.isoformat()})
     return GateOutcome(suggestion=suggestion, route=route, review_item=item)
 
 

@@ -547,9 +547,11 @@ def build_graph(*, checkpointer):
 # --- reading accepted items -----------------------------------------------------------------------
 
 
-def read_parts(deps: IntakeDeps, item: InboundItem) -> list[dict]:
+def read_parts(deps: IntakeDeps, item: InboundItem, *,
+               page_words: dict[int, list[dict]] | None = None) -> list[dict]:
     """The document parts of an item: OCR and packet splitting for faxes, the text for the rest.
-    A file that cannot be read becomes one degraded part (kept, and sent to review)."""
+    A file that cannot be read becomes one degraded part (kept, and sent to review). For a fax,
+    `page_words` (when given) receives each page's OCR words with their boxes, for page images."""
     data = deps.read_blob(item.sha256)
     if item.channel == "fax":
         try:
@@ -560,6 +562,9 @@ def read_parts(deps: IntakeDeps, item: InboundItem) -> list[dict]:
         except OcrError as exc:
             return [dict(text="", page_start=None, page_end=None, ocr_confidence=None, degraded=True,
                          degraded_reason=f"unreadable: {exc.__class__.__name__}")]
+        if page_words is not None:
+            for p in result.pages:
+                page_words[p.number] = [{"text": w.text, "box": w.box.model_dump(), "line": w.line} for w in p.words]
         parts = split_packet([(p.number, p.text, p.confidence) for p in result.pages])
         degraded_reason = "; ".join(result.degraded_reasons) or None
         return [dict(text=normalize_document_text(p.text), page_start=p.page_start, page_end=p.page_end,
@@ -587,8 +592,11 @@ def process_item(rt: Runtime, item: InboundItem, *, deps: IntakeDeps | None = No
     with rt.pool.connection() as conn:
         stored = intake_store.parts_of_item(conn, item_id=item.id)
     if not stored:
-        parts = read_parts(deps, item)
+        words: dict[int, list[dict]] = {}
+        parts = read_parts(deps, item, page_words=words)
         with rt.pool.connection() as conn, conn.transaction():
+            for page_no, page in words.items():
+                intake_store.insert_page_words(conn, item_id=item.id, page_no=page_no, words=page)
             for n, p in enumerate(parts, start=1):
                 intake_store.insert_part(conn, item_id=item.id, part_no=n, **p)
             stored = intake_store.parts_of_item(conn, item_id=item.id)

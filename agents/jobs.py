@@ -21,7 +21,6 @@ from agents.runtime import Runtime
 from models.inbound import InboundItem
 from agents.wiring import WIRING, Wiring
 from store import inbound as inbound_store
-from store import review as review_store
 from store import routing
 
 log = logging.getLogger(__name__)
@@ -183,12 +182,8 @@ def apply_decision(decision_id: str) -> None:
 @app.periodic(cron="* * * * *")
 @app.task(name="handoff.expire_review_leases", queue="maintenance", queueing_lock="expire_review_leases")
 def expire_review_leases(timestamp: int) -> None:
-    """Return review items whose lease ran out to `ready` (every minute)."""
-    rt = _require_runtime()
-    with rt.pool.connection() as conn:
-        expired = review_store.expire_leases(conn, now=datetime.fromtimestamp(timestamp, timezone.utc))
-    if expired:
-        log.info("returned %d review items with expired leases to ready", len(expired))
+    """Return review items whose lease ran out to `ready` (every minute); the run is recorded."""
+    _run_scheduled("expire_review_leases", timestamp)
 
 
 @app.periodic(cron="*/5 * * * *")
@@ -314,3 +309,45 @@ class InProcessWorker:
         if self._thread:
             self._thread.join(timeout=timeout)
         shutdown_ocr_pools()  # the OCR worker processes end with the worker that started them
+
+
+# --- work on time by itself (agents/schedule.py holds what each task does and records its runs) ------
+
+
+def _run_scheduled(name: str, timestamp: int) -> str:
+    from agents import schedule
+
+    fn = {"expire_review_leases": schedule.expire_leases, "deliver_notifications": schedule.deliver_notifications,
+          "anchor_audit_chain": schedule.anchor_audit_chain, "score_tomorrow": schedule.score_tomorrow,
+          "daily_qa_summary": schedule.daily_qa_summary}[name]
+    summary = schedule.run_task(_require_runtime(), name, fn, datetime.fromtimestamp(timestamp, timezone.utc))
+    log.info("%s: %s", name, summary)
+    return summary
+
+
+@app.periodic(cron="* * * * *")
+@app.task(name="handoff.deliver_notifications", queue="maintenance", queueing_lock="deliver_notifications")
+def deliver_notifications(timestamp: int) -> None:
+    """Send pending notifications (every minute)."""
+    _run_scheduled("deliver_notifications", timestamp)
+
+
+@app.periodic(cron="7 * * * *")
+@app.task(name="handoff.anchor_audit_chain", queue="maintenance", queueing_lock="anchor_audit_chain")
+def anchor_audit_chain(timestamp: int) -> None:
+    """Anchor the audit chain's head to the anchor directory (hourly)."""
+    _run_scheduled("anchor_audit_chain", timestamp)
+
+
+@app.periodic(cron="0 18 * * *")
+@app.task(name="handoff.score_tomorrow", queue="maintenance", queueing_lock="score_tomorrow")
+def score_tomorrow(timestamp: int) -> None:
+    """Score tomorrow's appointments of every unit through the gate (18:00)."""
+    _run_scheduled("score_tomorrow", timestamp)
+
+
+@app.periodic(cron="30 6 * * *")
+@app.task(name="handoff.daily_qa_summary", queue="maintenance", queueing_lock="daily_qa_summary")
+def daily_qa_summary(timestamp: int) -> None:
+    """Yesterday's QA figures per unit, to its managers (06:30)."""
+    _run_scheduled("daily_qa_summary", timestamp)

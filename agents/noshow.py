@@ -43,6 +43,13 @@ class NoModel(LookupError):
     """No trained no-show model in the registry yet."""
 
 
+class NotEnoughHistory(LookupError):
+    """The store holds too few appointments with a known outcome to train on."""
+
+
+MIN_TRAINING_APPOINTMENTS = 200
+
+
 @dataclass(frozen=True)
 class NoShowContext:
     runtime: Runtime
@@ -147,6 +154,48 @@ def route_through_gate(state: NoShowState, runtime: GraphRuntime[NoShowContext])
                                        label=suggestion.label, qa_sample=outcome.route.qa_sample,
                                        review_item_id=str(outcome.review_item.id) if outcome.review_item else None))
     return {"routed": routed}
+
+
+def history_frame(runtime: Runtime, *, before: date, unit_codes: list[str] | None = None):
+    """The store's own appointments with a known outcome, on days strictly before `before`, with their
+    patients, as the one appointment table features and models read (tools/noshow/appointment_frame)."""
+    from tools.noshow.appointment_frame import appointments_to_frame
+
+    appointments, patients = [], {}
+    with runtime.pool.connection() as conn:
+        units = [u for u in org_store.list_units(conn) if unit_codes is None or u.code in unit_codes]
+        for unit in units:
+            labeled = [a for a in scheduling_store.labeled_appointments(conn, unit_id=unit.id, before=before)
+                       if a.no_show is not None]
+            known = {p.id: p for p in patient_store.patients_by_mrn(
+                conn, org_id=unit.org_id, mrns=sorted({a.patient_id for a in labeled}))}
+            # Patient ids are MRNs within an organization; keep them apart across units of other orgs.
+            appointments += [a for a in labeled if a.patient_id in known]
+            patients.update(known)
+    return appointments_to_frame(appointments, patients.values()), [u.code for u in units]
+
+
+def train_from_store(runtime: Runtime, *, before: date, unit_codes: list[str] | None = None,
+                     n_threads: int | None = 1):
+    """Train and register a no-show model on the clinic's own history (appointments before `before`
+    whose outcome is known). The version is derived from the data, so retraining on the same history
+    registers nothing new."""
+    from tools.model_registry import list_versions, load_model, register_model
+    from tools.noshow.model import train
+
+    frame, codes = history_frame(runtime, before=before, unit_codes=unit_codes)
+    if len(frame) < MIN_TRAINING_APPOINTMENTS or frame["no_show"].nunique() < 2:
+        raise NotEnoughHistory(f"{len(frame)} appointments with a known outcome before {before.isoformat()}; "
+                               f"training needs at least {MIN_TRAINING_APPOINTMENTS} with both shows and no-shows "
+                               "(load them with `handoff ingest appointments`)")
+    model = train(frame, n_threads=n_threads,
+                  data_source=f"Handoff store: units {', '.join(codes)}, appointment days before {before.isoformat()}")
+    with runtime.pool.connection() as conn:
+        if any(m.version == model.version for m in list_versions(conn, name=MODEL_NAME)):
+            estimators, record = load_model(conn, name=MODEL_NAME, version=model.version)
+            return TrainedNoShowModel.from_estimators(estimators, record.meta)
+        register_model(conn, estimators=model.to_estimators(), meta=model.meta, registered_by="noshow:store-history")
+    return model
 
 
 def build_graph(*, checkpointer):

@@ -49,7 +49,7 @@ WIRING = Wiring(
     decisions=MappingProxyType({
         intake.AGENT: intake.apply_decision,
         noshow.AGENT: noshow.apply_decision,
+        claims.AGENT: claims.apply_decision,  # a corrected version (checked again), a hold, or ready
         referrals.AGENT: referrals.apply_decision,  # a person confirms (or not) a document's attach to a case
-        # claims: a biller's decision is logged; nothing downstream to apply yet.
     }),
 )

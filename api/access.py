@@ -1,18 +1,26 @@
 """Who may do what: one declarative table of every route's allowed roles, the queues each role works,
-and the fields each role may see. `enforce_access` applies the table to every request."""
+and (through each unit's field policy) the fields each role may see. `enforce_access` applies the
+table to every request."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from models.org import QUEUE_ROLES as _QUEUE_ROLES
 from models.org import Role
+from models.org import roles_for_queue as _roles_for_queue
+from models.visibility import FieldAccess, doc_kind, project_view
 
 R = Role
 WORKERS = frozenset({R.front_desk, R.referral_coordinator, R.nurse, R.biller, R.practice_manager})
 AUDITORS = frozenset({R.compliance, R.admin})
 EVERYONE = frozenset(Role)
 INGESTERS = frozenset({R.front_desk, R.referral_coordinator, R.nurse, R.practice_manager})
+ADMINS = frozenset({R.admin})
+POLICY_EDITORS = frozenset({R.admin, R.practice_manager})
+POLICY_READERS = POLICY_EDITORS | {R.compliance}
+OUTREACH = frozenset({R.front_desk, R.practice_manager})
 CLAIM_SENDERS = frozenset({R.biller, R.practice_manager})
 BILLING = frozenset({R.biller, R.practice_manager})
 ELIGIBILITY = frozenset({R.front_desk, R.biller, R.practice_manager})
@@ -62,6 +70,9 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/compliance/audit-chain"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/export.csv"): Access(AUDITORS),
     ("GET", "/api/v1/compliance/export.fhir"): Access(AUDITORS),
+    ("GET", "/api/v1/units/{unit}/policy"): Access(POLICY_READERS, "and only of a unit where the role is held"),
+    ("GET", "/api/v1/units/{unit}/policy/history"): Access(POLICY_READERS, "and only of a unit where the role is held"),
+    ("PUT", "/api/v1/units/{unit}/policy"): Access(POLICY_EDITORS, "a new version; refusals are logged"),
     # --- revenue cycle (issue 13): coverage, authorizations, remittances, denials, letters ---------
     ("POST", "/api/v1/eligibility"): Access(INGEST_ROLES["eligibility"], "X12 271 files into the coverage registry"),
     ("POST", "/api/v1/enrollment"): Access(INGEST_ROLES["enrollment"], "X12 834 files into the coverage registry"),
@@ -97,6 +108,31 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/compliance/outputs"): Access(AUDITORS),
     ("GET", "/compliance/decisions"): Access(AUDITORS),
     ("GET", "/dashboard"): Access(frozenset({R.practice_manager})),
+    ("GET", "/items/{item_id}/pages/{page}.png"): Access(WORKERS, "and the field policy's document text"),
+    ("GET", "/admin"): Access(ADMINS),
+    ("POST", "/admin/units"): Access(ADMINS),
+    ("POST", "/admin/units/{unit}/billing"): Access(ADMINS, "units the admin administers"),
+    ("POST", "/admin/users"): Access(ADMINS),
+    ("POST", "/admin/users/{username}/disable"): Access(ADMINS),
+    ("POST", "/admin/users/{username}/enable"): Access(ADMINS),
+    ("POST", "/admin/users/{username}/reset"): Access(ADMINS),
+    ("POST", "/admin/users/{username}/email"): Access(ADMINS),
+    ("POST", "/admin/users/{username}/grant"): Access(ADMINS, "in units the admin administers"),
+    ("POST", "/admin/users/{username}/revoke"): Access(ADMINS, "in units the admin administers"),
+    ("POST", "/admin/patients/import"): Access(ADMINS),
+    ("GET", "/policy"): Access(POLICY_READERS),
+    ("GET", "/policy/{unit}"): Access(POLICY_READERS, "and only of a unit where the role is held"),
+    ("POST", "/policy/{unit}/preview"): Access(POLICY_EDITORS),
+    ("POST", "/policy/{unit}"): Access(POLICY_EDITORS),
+    ("GET", "/worklists"): Access(WORKERS),
+    ("GET", "/worklists/{queue}"): Access(WORKERS, "QUEUE_ROLES decides which lists"),
+    ("GET", "/worklists/{queue}/{filing_id}"): Access(WORKERS, "QUEUE_ROLES decides which lists"),
+    ("POST", "/worklists/{queue}/{filing_id}/done"): Access(WORKERS, "QUEUE_ROLES decides which lists"),
+    ("GET", "/claims"): Access(BILLING),
+    ("GET", "/outreach"): Access(OUTREACH),
+    ("GET", "/outreach.csv"): Access(OUTREACH),
+    ("GET", "/outreach.fhir"): Access(OUTREACH),
+    ("POST", "/outreach/{action_id}/done"): Access(OUTREACH),
     ("GET", "/referrals"): Access(REFERRALS),
     ("GET", "/referrals/{case_id}"): Access(REFERRALS),
     ("POST", "/referrals/{case_id}/status"): Access(REFERRALS),
@@ -110,66 +146,17 @@ ACCESS: dict[tuple[str, str], Access] = {
 # public, they describe but expose no data.
 DOC_ROUTES = {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect")}
 
-# Which roles work which queue (practice managers work every queue of their units).
-QUEUE_ROLES: dict[str, frozenset[Role]] = {
-    "front_desk": frozenset({R.front_desk, R.practice_manager}),
-    "scheduling": frozenset({R.front_desk, R.practice_manager}),
-    "referrals": frozenset({R.referral_coordinator, R.practice_manager}),
-    "nursing": frozenset({R.nurse, R.practice_manager}),
-    "billing": frozenset({R.biller, R.practice_manager}),
-    "escalations": frozenset({R.practice_manager}),
-    "management": frozenset({R.practice_manager}),  # decisions such as overbooking a slot
-}
-
-# Keys of a suggestion's value that carry clinical content; roles that do not see clinical text never
-# see them, at any depth (an intake item's extracted `fields` nest them: reason, icd10, ...).
-CLINICAL_VALUE_KEYS = frozenset({"summary", "text", "reason", "categories", "clinical_findings", "notes", "findings",
-                                 "sensitivity", "source_text", "requested_service", "icd10", "diagnosis",
-                                 "diagnoses", "medication", "medications", "symptoms", "allergies",
-                                 "classifier_urgency"})
-# Keys that carry money; only billers and practice managers see them, at any depth.
-MONEY_VALUE_KEYS = frozenset({"amount", "charges", "total_charge", "charge", "lines", "fee", "paid_amount"})
-# Contact details a role needs only to reach the patient (front desk, nurses, coordinators); billers
-# work from the account (name, date of birth, member id) and never see them.
-CONTACT_VALUE_KEYS = frozenset({"phone", "email", "address"})
+# Which roles work which queue: one table, in models/org.py (notifications need it too).
+QUEUE_ROLES = _QUEUE_ROLES
 
 
 def roles_for_queue(queue: str) -> frozenset[Role]:
-    return QUEUE_ROLES.get(queue, frozenset({R.practice_manager}))
+    return _roles_for_queue(queue)
 
 
-def sees_clinical(roles: set[Role]) -> bool:
-    return bool(roles & {R.nurse, R.referral_coordinator, R.front_desk, R.practice_manager})
-
-
-def _without(value: Any, hidden: frozenset[str]) -> Any:
-    """`value` with every dict key in `hidden` removed, however deeply it is nested."""
-    if isinstance(value, dict):
-        return {k: _without(v, hidden) for k, v in value.items() if k not in hidden}
-    if isinstance(value, list):
-        return [_without(v, hidden) for v in value]
-    return value
-
-
-def hidden_keys(roles: set[Role]) -> frozenset[str]:
-    """The value keys none of `roles` (the reader's roles in the item's unit) needs."""
-    hidden: set[str] = set()
-    if not sees_clinical(roles):
-        hidden |= CLINICAL_VALUE_KEYS | CONTACT_VALUE_KEYS
-    if not roles & {R.biller, R.practice_manager}:
-        hidden |= MONEY_VALUE_KEYS
-    return frozenset(hidden)
-
-
-def project_item(view: dict[str, Any], roles: set[Role]) -> dict[str, Any]:
-    """Leave out of an item what none of the reader's roles (in the item's unit) needs, at every
-    depth of its value."""
-    out = dict(view)
-    hidden = hidden_keys(roles)
-    if not sees_clinical(roles):
-        out["evidence"] = None
-        out["source_text"] = None
-    if not roles & {R.biller, R.practice_manager}:
-        out["amount"] = None
-    out["value"] = _without(dict(out.get("value") or {}), hidden)
-    return out
+def project_item(view: dict[str, Any], roles: set[Role], field_access: FieldAccess) -> dict[str, Any]:
+    """Leave out of an item what none of the reader's roles (in the item's unit) may see, by the unit's
+    field policy (minimum necessary as data, models/visibility.py): value keys, extracted fields nested
+    in the value, evidence, the source text, amounts and the claim, each by the part it belongs to."""
+    kind = doc_kind(view.get("agent") or "", view.get("value"))
+    return project_view(view, agent=view.get("agent") or "", parts=field_access.parts_for(roles, kind))

@@ -21,7 +21,7 @@ from api import docs, pages
 from api.deps import enforce_access, enforce_public_access
 from api.errors import ServiceError
 from api.observability import RequestContextMiddleware
-from api.routers import auth, compliance, health, metrics, review
+from api.routers import auth, compliance, health, metrics, policy, review
 from api.routers import intake as intake_router
 from api.routers import referrals as referrals_router
 from api.routers import revenue as revenue_router
@@ -141,7 +141,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     # Every router goes through the access table (api/access.py); there is no route without it.
     guarded = [Depends(enforce_access)]
     for router in (auth.router, review.router, compliance.router, metrics.router, pages.router, intake_router.router,
-                   revenue_router.router, referrals_router.router):
+                   revenue_router.router, referrals_router.router, policy.router):
         app.include_router(router, dependencies=guarded)
     # Probes must answer when the database does not: their check reads the table without a connection.
     app.include_router(health.router, dependencies=[Depends(enforce_public_access)])

@@ -14,6 +14,8 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from models.visibility import FieldAccess
+
 
 class ClinicalCategory(StrEnum):
     emergency_symptoms = "emergency_symptoms"
@@ -163,6 +165,26 @@ class Route(BaseModel):
 # Flags that send an item to review whatever the policy says (DESIGN promise 4).
 ALWAYS_REVIEW_PLAIN = frozenset({"low_confidence", "degraded_input", "fallback_model", "injection_suspected",
                                  "processing_failed", "language_unsupported", "destination_change"})
+# Outputs only a person may apply, whatever a policy says, and the queue they always go to:
+# overbooking on predicted no-shows makes some patient groups wait longer, so a practice manager decides.
+HUMAN_ONLY_LABELS: dict[str, str] = {"noshow:overbook": "management"}
+
+# The queues a new clinic starts with: each kind of work to the people who do it.
+CLINIC_QUEUES: dict[str, str] = {
+    "intake": "front_desk",
+    "intake:referral": "referrals",
+    "intake:prior_auth": "referrals",
+    "intake:clinical_question": "nursing",
+    "intake:clinical_note": "nursing",
+    "intake:lab_result": "nursing",
+    "intake:imaging_report": "nursing",
+    "intake:rx_refill": "nursing",
+    "intake:billing_question": "billing",
+    "intake:payer_correspondence": "billing",
+    "claims": "billing",
+    "noshow": "scheduling",
+    "noshow:overbook": "management",
+}
 
 
 class ReviewCutoffs(BaseModel):
@@ -246,6 +268,8 @@ class Policy(BaseModel):
     llm_phi_allowed: bool = False
     llm_redaction: Literal["none", "identifiers", "strict"] = "strict"
     cutoffs: ReviewCutoffs = Field(default_factory=ReviewCutoffs)
+    # Minimum necessary: which parts of an output each role sees, per document kind (models/visibility.py).
+    field_access: FieldAccess = Field(default_factory=FieldAccess)
 
     @field_validator("review_categories")
     @classmethod
@@ -281,6 +305,12 @@ class Policy(BaseModel):
         if label is not None and f"{agent}:{label}" in self.queues:
             return self.queues[f"{agent}:{label}"]
         return self.queues.get(agent, self.default_queue)
+
+
+def clinic_default_policy() -> Policy:
+    """The policy `handoff init` and `handoff units add` give a new unit: the defaults of `Policy`,
+    with each kind of work queued to the people who do it."""
+    return Policy(queues=dict(CLINIC_QUEUES), review_labels=["noshow:overbook"])
 
 
 class PolicyVersion(BaseModel):

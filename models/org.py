@@ -23,6 +23,30 @@ class Role(StrEnum):
 
 # Who may change a unit's routing policy.
 POLICY_EDITORS = frozenset({Role.admin, Role.practice_manager})
+# Roles whose work needs clinical text (DESIGN promise 6: clinical text stays with them).
+CLINICAL_ROLES = frozenset({Role.nurse, Role.referral_coordinator, Role.practice_manager})
+
+# Which roles work which review queue (practice managers work every queue of their units). A queue
+# missing here is worked by practice managers only.
+QUEUE_ROLES: dict[str, frozenset[Role]] = {
+    "front_desk": frozenset({Role.front_desk, Role.practice_manager}),
+    "scheduling": frozenset({Role.front_desk, Role.practice_manager}),
+    "referrals": frozenset({Role.referral_coordinator, Role.practice_manager}),
+    "nursing": frozenset({Role.nurse, Role.practice_manager}),
+    "billing": frozenset({Role.biller, Role.practice_manager}),
+    "escalations": frozenset({Role.practice_manager}),
+    "management": frozenset({Role.practice_manager}),  # decisions such as overbooking a slot
+}
+
+
+def roles_for_queue(queue: str) -> frozenset[Role]:
+    """The roles that work a queue (practice managers for a queue not listed)."""
+    return QUEUE_ROLES.get(queue, frozenset({Role.practice_manager}))
+
+
+UNIT_CODE_PATTERN = r"^[a-z0-9_-]{2,40}$"
+USERNAME_PATTERN = r"^[a-z0-9_.@-]{2,80}$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class Organization(BaseModel):
@@ -64,6 +88,7 @@ class User(BaseModel):
     username: str
     display_name: str
     active: bool
+    email: str | None = None
     roles: list[UnitRole] = Field(default_factory=list)
 
     def roles_in(self, unit_id: UUID) -> set[Role]:

@@ -77,3 +77,37 @@ class Patient(BaseModel):
             language=self.language,
             payer=self.payer,
         )
+
+
+class RegistryRecord(BaseModel):
+    """One patient as a registry import reads it (a CSV row or a FHIR Patient); what the source does
+    not say stays unknown (None) rather than defaulted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mrn: str = Field(min_length=1, max_length=80)
+    given_name: str = ""
+    family_name: str = ""
+    birth_date: date
+    sex: Sex
+    member_id: str | None = None
+    payer: Payer | None = None
+    language: str | None = None
+    race_ethnicity: str | None = None
+    phone: str | None = None
+    distance_km: float | None = Field(None, ge=0)
+    has_transport: bool | None = None
+
+
+class ImportReport(BaseModel):
+    """What a registry import did: counts, and each problem by its place in the file (never its
+    content: a report may be printed)."""
+
+    source: str
+    format: str
+    read: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: list[str] = Field(default_factory=list)  # e.g. "entry 14: birth date differs from the registry"
+    skipped: list[str] = Field(default_factory=list)  # unreadable rows or entries, with why

@@ -5,6 +5,7 @@ Constructed by the CLI entry or the app's lifespan and passed down; nothing else
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -53,6 +54,21 @@ class Settings(BaseSettings):
     # Tests set this so that only a local LLM test server may be reached.
     llm_local_only: bool = False
     log_level: str = "INFO"
+    # Who runs the command line: the local operator its changes are logged under (default: the
+    # system account running it).
+    operator: str | None = None
+    # The address people open the pages at (links in notifications).
+    public_url: str = "http://127.0.0.1:8000"
+    # Notifications (emergent items, the daily QA summary): SMTP and/or a webhook; none set, none sent.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "handoff@localhost"
+    notify_webhook_url: str | None = None
+    # Where the scheduled audit anchor is appended (best on storage another machine keeps).
+    anchor_dir: Path | None = None
     # Server processes (`handoff serve`, `handoff worker`) log one JSON object a line ("json") or
     # plain text ("text"). Either way a log line never carries document content or PHI.
     log_format: Literal["json", "text"] = "json"
@@ -79,10 +95,26 @@ class Settings(BaseSettings):
             raise ValueError("HANDOFF_LOG_LEVEL: use DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
 
-    @field_validator("home", "data_dir", mode="after")
+    @field_validator("home", "data_dir", "anchor_dir", mode="after")
     @classmethod
-    def _expand(cls, p: Path) -> Path:
-        return p.expanduser()
+    def _expand(cls, p: Path | None) -> Path | None:
+        return p.expanduser() if p is not None else None
+
+    @property
+    def anchors_path(self) -> Path:
+        return (self.anchor_dir or self.home / "anchors") / "anchors.jsonl"
+
+    @property
+    def operator_name(self) -> str:
+        """The local operator as the log names them: `local:<name>`."""
+        if self.operator:
+            return f"local:{self.operator}"
+        import pwd
+
+        try:
+            return f"local:{pwd.getpwuid(os.getuid()).pw_name}"
+        except KeyError:
+            return f"local:uid{os.getuid()}"
 
     @property
     def pg_dir(self) -> Path:

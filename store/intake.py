@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 import numpy as np
 from psycopg.types.json import Jsonb
 
-from models.patients import Patient
+from models.patients import Patient, RegistryRecord
 from store.db import Conn, fetch_one
 from store.queries import load
 
@@ -18,16 +18,62 @@ def _vector(v: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.6f}" for x in v.tolist()) + "]"
 
 
-def register_patients(conn: Conn, *, org_id: UUID, patients: list[Patient]) -> int:
+def register_patients(conn: Conn, *, org_id: UUID, patients: list[Patient],
+                      source: str | None = None) -> int:
+    """Add patients the registry does not know (by MRN); known ones are left as they are."""
     Q = load("intake")
     with conn.cursor() as cur:
         cur.executemany(Q.upsert_patient, [{
             "id": uuid4(), "org_id": org_id, "mrn": p.id, "given_name": p.given_name, "family_name": p.family_name,
             "birth_date": p.birth_date, "sex": p.sex, "member_id": p.member_id, "payer": p.payer,
             "language": p.language, "race_ethnicity": p.race_ethnicity, "distance_km": p.distance_km,
-            "has_transport": p.has_transport, "phone": p.phone,
+            "has_transport": p.has_transport, "phone": p.phone, "source": source,
         } for p in patients])
     return len(patients)
+
+
+# Fields an import may fill or change without a conflict; birth date and sex identify the person, so a
+# different value there is a conflict (unless the registry only had a placeholder from appointments).
+_IMPORT_FIELDS = ("given_name", "family_name", "member_id", "payer", "language", "race_ethnicity", "phone",
+                  "distance_km", "has_transport")
+PLACEHOLDER_SOURCE = "appointments"
+
+
+def import_registry_records(conn: Conn, *, org_id: UUID, records: list[tuple[str, RegistryRecord]],
+                            source: str) -> tuple[int, int, int, list[str]]:
+    """Insert new patients and update known ones from an import (idempotent: the same file twice
+    changes nothing). Returns (new, updated, unchanged, conflicts by place in the file)."""
+    Q = load("intake")
+    existing = {r["mrn"]: r for r in conn.execute(
+        Q.patients_for_import, {"org_id": org_id, "mrns": sorted({r.mrn for _, r in records})}).fetchall()}
+    new = updated = unchanged = 0
+    conflicts: list[str] = []
+    seen: dict[str, RegistryRecord] = {}
+    for where, rec in records:
+        if rec.mrn in seen:
+            if seen[rec.mrn] != rec:
+                conflicts.append(f"{where}: the same MRN appears earlier in the file with other details")
+            continue
+        seen[rec.mrn] = rec
+        old = existing.get(rec.mrn)
+        fields = rec.model_dump()
+        if old is None:
+            conn.execute(Q.upsert_patient, {**fields, "id": uuid4(), "org_id": org_id, "source": source})
+            new += 1
+            continue
+        placeholder = (old["source"] or "").startswith(PLACEHOLDER_SOURCE) and not old["given_name"]
+        if not placeholder and (old["birth_date"] != rec.birth_date or old["sex"] != rec.sex):
+            what = "birth date" if old["birth_date"] != rec.birth_date else "sex"
+            conflicts.append(f"{where}: {what} differs from the registry's record with that MRN (not changed)")
+            continue
+        merged = {k: fields[k] if fields[k] not in (None, "") else old[k] for k in _IMPORT_FIELDS}
+        merged.update(birth_date=rec.birth_date, sex=rec.sex)
+        if all(merged[k] == old[k] for k in merged) and not placeholder:
+            unchanged += 1
+            continue
+        conn.execute(Q.update_registry_patient, {**merged, "mrn": rec.mrn, "org_id": org_id, "source": source})
+        updated += 1
+    return new, updated, unchanged, conflicts
 
 
 def patients_by_mrn(conn: Conn, *, org_id: UUID, mrns: list[str]) -> list[Patient]:
@@ -128,3 +174,13 @@ def similar_resolved_to_part(conn: Conn, *, part_id: UUID, limit: int = 3) -> li
     if me is None:
         return []
     return similar_resolved(conn, part_id=part_id, unit_id=me["unit_id"], embedding=me["embedding"], limit=limit)
+
+
+def insert_page_words(conn: Conn, *, item_id: UUID, page_no: int, words: list[dict[str, Any]]) -> None:
+    """The OCR words of a fax page with their boxes (fractions of the page), once."""
+    conn.execute(load("intake").insert_page_words, {"item_id": item_id, "page_no": page_no, "words": Jsonb(words)})
+
+
+def page_words(conn: Conn, *, item_id: UUID, page_no: int) -> list[dict[str, Any]] | None:
+    row = conn.execute(load("intake").page_words, {"item_id": item_id, "page_no": page_no}).fetchone()
+    return row["words"] if row else None

@@ -25,6 +25,7 @@ BODIES = {
     "/api/v1/auth/tokens": {"name": "t"},
     "/api/v1/review/items/{item_id}/decision": {"action": "accept", "reason_code": "correct", "item_version": 1},
     "/api/v1/review/items/{item_id}/reassign": {"queue": "front_desk"},
+    "/api/v1/units/{unit}/policy": {"changes": {"qa_sample_rate": 0.07}, "expected_version": 1},
 }
 
 
@@ -57,6 +58,10 @@ OWN_QUEUE = {Role.front_desk: "front_desk", Role.referral_coordinator: "referral
 def _call(client, method, path, *, token=None, item_id=None, queue="front_desk"):
     url = re.sub(r"\{item_id\}", str(item_id or uuid4()), path)
     url = url.replace("{queue}", queue).replace("{token_id}", str(uuid4()))
+    # Issue 12's routes: a unit every role holds a role in, a user that does not exist (so no account
+    # is disabled half-way through the matrix), objects that do not exist.
+    url = (url.replace("{unit}", "primary-care").replace("{username}", "no.such.user").replace("{page}", "1")
+           .replace("{filing_id}", str(uuid4())).replace("{action_id}", str(uuid4())))
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return client.request(method, url, headers=headers, json=BODIES.get(path))
 
@@ -88,6 +93,7 @@ def test_role_by_route_matrix(client, tokens, runtime):
             r = _call(client, method, path, token=token, item_id=item_id, queue=OWN_QUEUE.get(role, "front_desk"))
             if role in access.roles:
                 assert r.status_code not in (401, 403), (role, method, path, r.status_code, r.text)
+                assert r.status_code < 500, (role, method, path, r.status_code, r.text[:300])
             else:
                 assert r.status_code == 403, (role, method, path, r.status_code)
                 assert r.json()["detail"]
@@ -121,7 +127,9 @@ def test_field_allowlists(client, runtime, tokens):
     billing_item = made["billing"][0].review_item
     front_item = made["front_desk"][0].review_item
     biller = client.get(f"/api/v1/review/items/{billing_item.id}", headers={"Authorization": f"Bearer {tokens[Role.biller]}"}).json()
-    assert "summary" not in biller["value"] and biller["evidence"] is None  # billing sees no clinical text
+    assert "summary" not in biller["value"]  # billing sees no clinical text of a claim
+    assert biller["value"]["findings"] == ["mue_exceeded"]  # ... but the findings it must act on
+    assert "document_text" in biller["withheld"]
     assert biller["value"]["total_charge"] == "1500.00" and biller["amount"] == "1500.00"
     manager = client.get(f"/api/v1/review/items/{billing_item.id}", headers={"Authorization": f"Bearer {tokens[Role.practice_manager]}"}).json()
     assert "summary" in manager["value"] and manager["amount"] == "1500.00"

@@ -74,10 +74,13 @@ def test_no_sensitive_unsure_material_or_suspicious_item_is_ever_auto(s, p):
         or s.confidence < p.threshold_for(s.agent, s.label)
         or s.urgency == Priority.emergent
         or (s.label is not None and f"{s.agent}:{s.label}" in p.review_labels)
+        or (s.agent, s.label) == ("noshow", "overbook")  # human-only in code, whatever the policy
     )
     if must_review:
         assert route.decision == RouteDecision.review
         assert route.reasons
+    if (s.agent, s.label) == ("noshow", "overbook") and not any(f.startswith("clinical:") for f in s.flags):
+        assert route.queue == "management"
     assert route.policy_version == 3
     assert route.sla_due > NOW
     if route.decision == RouteDecision.auto:
@@ -113,6 +116,25 @@ def test_emergent_without_a_category_goes_to_the_clinical_queue_at_emergent_prio
     assert route.decision == RouteDecision.review
     assert route.priority == Priority.emergent and route.queue == "nursing"
     assert "urgency:emergent" in route.reasons
+
+
+def test_overbooking_is_human_only_under_the_default_policy():
+    # The default policy names no review label and no queue for it: code alone keeps it with a person.
+    policy = Policy(qa_sample_rate=0.0)
+    assert "noshow:overbook" not in policy.review_labels and not policy.queues
+    s = make_suggestion(UNIT, agent="noshow", kind="noshow_overbook", label="overbook", confidence=0.999,
+                        value={"appointment_id": "a1", "actions": ["overbook"]})
+    route = decide_route(s, policy, policy_version=1, now=NOW)
+    assert route.decision == RouteDecision.review
+    assert route.queue == "management"
+    assert "human_only:noshow:overbook" in route.reasons
+    # Even a policy that tries to queue it elsewhere and lowers its threshold to zero.
+    lax = Policy(min_confidence={"noshow:overbook": 0.0}, queues={"noshow:overbook": "scheduling"})
+    route = decide_route(s, lax, policy_version=2, now=NOW)
+    assert route.decision == RouteDecision.review and route.queue == "management"
+    # A supportive action with the same confidence is applied automatically.
+    reminder = s.model_copy(update={"label": "extra_reminder", "kind": "noshow_support"})
+    assert decide_route(reminder, policy, policy_version=1, now=NOW).decision == RouteDecision.auto
 
 
 def test_most_specific_threshold_wins():

@@ -136,6 +136,7 @@ def test_one_table_wires_channels_and_decisions_to_agents():
     assert set(WIRING.inbound) == set(get_args(Channel)) - {"appointments"}
     assert WIRING.inbound["fax"] is intake.handle_inbound and WIRING.inbound["claim"] is claims.handle_inbound
     assert WIRING.decisions == {"intake": intake.apply_decision, "noshow": noshow.apply_decision,
+                                "claims": claims.apply_decision,  # issue 12: a biller's decision takes effect
                                 "referrals": referrals.apply_decision}
     agents_dir = Path(jobs.__file__).parent
     for module in ("intake", "noshow", "claims", "coverage", "referrals", "remits"):

@@ -109,7 +109,8 @@ def test_every_prompt_file_is_loaded_somewhere():
 
 # Tools are grouped by the agent they serve; shared capabilities sit at tools/ itself.
 TOOL_FAMILIES = {"intake", "claims", "noshow"}
-SHARED_TOOLS = {"llm", "embed", "npi", "model_registry", "telemetry", "calibration", "gates", "jsonsafe", "letters"}
+SHARED_TOOLS = {"llm", "embed", "npi", "model_registry", "telemetry", "calibration", "gates", "jsonsafe", "letters",
+                "notify", "registry_import"}
 # The only product modules that may import evals/: the CLI's door into the suites, and the demo's
 # synthetic clinic day.
 MAY_IMPORT_EVALS = {"api/cli/evals.py", "api/cli/demo.py"}

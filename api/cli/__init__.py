@@ -9,7 +9,8 @@ from pathlib import Path
 
 import typer
 
-from api.cli import audit, bench, codes, db, demo, evals, ingest, models, noshow, policy, referrals, revenue, serve, train, users
+from api.cli import (audit, bench, codes, db, demo, evals, ingest, init, models, noshow, patients, policy, referrals,
+                     revenue, serve, train, units, users)
 from api.cli.common import UserError, settings
 
 app = typer.Typer(
@@ -21,12 +22,14 @@ app = typer.Typer(
 app.command()(serve.serve)
 app.command()(serve.worker)
 app.command()(demo.demo)
+app.command()(init.init)
 app.command()(ingest.watch)
 for name, group in (("db", db.app), ("users", users.app), ("audit", audit.app), ("policy", policy.app),
                     ("ingest", ingest.app), ("train", train.app), ("codes", codes.app), ("evals", evals.app),
                     ("noshow", noshow.app), ("bench", bench.app), ("eligibility", revenue.eligibility_app),
                     ("auths", revenue.auths_app), ("claims", revenue.claims_app), ("payers", revenue.payers_app),
-                    ("referrals", referrals.app), ("models", models.app)):
+                    ("referrals", referrals.app), ("models", models.app), ("units", units.app),
+                    ("patients", patients.app)):
     app.add_typer(group, name=name)
 
 
@@ -34,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: map errors a user can cause to one line and exit 2."""
     from agents.policy import NotAllowed
     from store.db import DatabaseUnavailable
-    from store.org import UnknownUnit, UserExists
+    from store.org import UnitExists, UnknownUnit, UnknownUser, UserExists
     from store.policy import PolicyConflict
 
     from agents.runtime import configure_logging
@@ -46,7 +49,8 @@ def main(argv: list[str] | None = None) -> None:
         # Without standalone mode click returns the code of typer.Exit instead of raising it.
         if isinstance(rc, int) and rc != 0:
             sys.exit(rc)
-    except (UserError, UnknownUnit, UserExists, NotAllowed, PolicyConflict, DatabaseUnavailable) as exc:
+    except (UserError, UnknownUnit, UnknownUser, UnitExists, UserExists, NotAllowed, PolicyConflict,
+            DatabaseUnavailable) as exc:
         typer.echo(f"handoff: {exc}", err=True)
         sys.exit(2)
     except typer.Exit as exc:

@@ -15,7 +15,7 @@ import typer
 
 from agents.policy import install_default_policy
 from agents.runtime import Runtime
-from api.cli.common import cli_runtime, drain_jobs, echo
+from api.cli.common import UserError, cli_runtime, drain_jobs, echo
 from api.security import hash_password
 from models.governance import INTAKE_MIN_CONFIDENCE, Policy
 from models.org import BillingProfile, Role
@@ -160,9 +160,14 @@ DEMO_DAY_STEPS: list[tuple[str, Callable[[Runtime, int], str]]] = [
 
 
 def seed_demo(runtime: Runtime) -> list[DemoLogin]:
-    """Create (idempotently) the demo organization, units, users and policies."""
+    """Create (idempotently) the demo organization, units, users and policies. Refused on a database
+    that holds a real clinic: demo users have a published password and exist only in the demo."""
     logins = []
     with runtime.pool.connection() as conn, conn.transaction():
+        others = [o.name for o in org_store.list_organizations(conn) if o.name != DEMO_ORG]
+        if others:
+            raise UserError(f"this database holds {others[0]!r}; the demo (whose users' password is published) "
+                            "runs only on its own database: set another HANDOFF_HOME or DATABASE_URL")
         org = org_store.ensure_organization(conn, name=DEMO_ORG)
         for code, name, materiality in DEMO_UNITS:
             org_store.ensure_unit(conn, org_id=org.id, code=code, name=name, billing_profile=BillingProfile())

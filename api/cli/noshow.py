@@ -14,9 +14,15 @@ app = typer.Typer(help="The no-show agent: train a model, score a day.", no_args
 
 @app.command("train")
 def noshow_train(
-    data: Annotated[Path, typer.Option(help="The public no-show CSV or Handoff's appointment CSV.")],
+    data: Annotated[Optional[Path], typer.Option(help="The public no-show CSV or Handoff's appointment CSV; "
+                                                      "without it, the store's own appointments and outcomes.")] = None,
+    unit: Annotated[Optional[list[str]], typer.Option(help="With no --data: only these units' history.")] = None,
 ) -> None:
-    """Train and register a no-show model (skops bytes in the database's model registry)."""
+    """Train and register a no-show model (skops bytes in the database's model registry): from the
+    clinic's own history in the store (appointments before today with a known outcome), or from a file."""
+    if data is None:
+        _train_from_store(unit)
+        return
     from tools.model_registry import register_model
     from tools.noshow.datasets import file_sha256, load_appointments
     from tools.noshow.model import train
@@ -32,6 +38,21 @@ def noshow_train(
         register_model(conn, estimators=model.to_estimators(), meta=model.meta, registered_by="cli:noshow-train")
     echo(f"registered no-show model {model.meta.version} (not admitted by an eval run: "
          "`handoff evals run --suite noshow --data PATH --register` evaluates and registers)")
+
+
+def _train_from_store(units: list[str] | None) -> None:
+    from datetime import date
+
+    from agents.noshow import NotEnoughHistory, train_from_store
+
+    with cli_runtime() as rt:
+        try:
+            model = train_from_store(rt, before=date.today(), unit_codes=units or None, n_threads=None)
+        except NotEnoughHistory as exc:
+            raise UserError(str(exc)) from None
+    m = model.meta
+    echo(f"registered no-show model {m.version} from the store ({m.n_train} appointments to train, "
+         f"{m.n_calibration} to calibrate; days {m.train_start}..{m.calibration_end})")
 
 
 @app.command("score")

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 from pydantic import ValidationError
 
-from api.cli.common import UserError, cli_runtime, echo
+from api.cli.common import UserError, cli_runtime, echo, settings
 
 app = typer.Typer(help="Routing policy per service unit.", no_args_is_help=True)
 
@@ -31,14 +31,13 @@ def policy_show(unit: Annotated[str, typer.Option(help="Service unit code.")]) -
 def policy_set(
     unit: Annotated[str, typer.Option(help="Service unit code.")],
     file: Annotated[Path, typer.Option(help="JSON with the policy keys to change (merged over the current policy).")],
-    by: Annotated[str, typer.Option(help="Username of the admin or practice manager making the change.")],
     expected_version: Annotated[Optional[int], typer.Option(help="The version you edited; refused if it changed since.")] = None,
     note: Annotated[Optional[str], typer.Option(help="Why the policy changes (kept in the log).")] = None,
 ) -> None:
-    """Change a unit's policy: a new version, logged, by an admin or practice manager."""
-    from agents.policy import set_policy, show_policy
+    """Change a unit's policy as the local operator: a new version, logged under `local:<name>`.
+    People change it signed in (the policy page, or PUT /api/v1/units/{unit}/policy)."""
+    from agents.policy import policy_diff, set_policy_as_operator, show_policy
     from models.governance import Policy
-    from store import org as org_store
 
     try:
         changes = json.loads(file.read_text())
@@ -48,10 +47,11 @@ def policy_set(
         raise UserError(f"--file: {file} is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     if not isinstance(changes, dict):
         raise UserError("--file: the JSON must be an object of policy keys")
+    unknown = sorted(set(changes) - set(Policy.model_fields))
+    if unknown:
+        raise UserError(f"--file: {unknown[0]}: not a policy key")
+    operator = settings().operator_name
     with cli_runtime() as rt, rt.pool.connection() as conn, conn.transaction():
-        found = org_store.get_user_by_username(conn, username=by)
-        if found is None:
-            raise UserError(f"--by: no user named {by!r}")
         current = show_policy(conn, unit_code=unit)
         base = current.policy.model_dump(mode="json") if current else {}
         try:
@@ -62,6 +62,11 @@ def policy_set(
             first = exc.errors()[0]
             field = ".".join(str(p) for p in first["loc"]) or "policy"
             raise UserError(f"--file: {field}: {first['msg']}") from None
-        pv = set_policy(conn, unit_code=unit, policy=policy, editor=found[0],
-                        expected_version=expected_version, note=note)
-    echo(f"policy of {unit} is now version {pv.version}")
+        diff = policy_diff(base, policy.model_dump(mode="json"))
+        if not diff:
+            raise UserError("--file: the changes change nothing")
+        pv = set_policy_as_operator(conn, unit_code=unit, policy=policy, operator=operator,
+                                    expected_version=expected_version, note=note)
+    for path, before, after in diff:
+        echo(f"  {path}: {json.dumps(before)} -> {json.dumps(after)}")
+    echo(f"policy of {unit} is now version {pv.version} (changed by {operator}, the local operator)")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.pages import compliance, dashboard, revenue, review, signin
+from api.pages import admin, compliance, dashboard, policy, revenue, review, signin, worklists
 from api.pages.common import STATIC_DIR
 
 router = APIRouter(include_in_schema=False)
-for area in (signin, review, compliance, dashboard, revenue):
+for area in (signin, review, compliance, dashboard, revenue, admin, policy, worklists):
     router.include_router(area.router)
 
 __all__ = ["STATIC_DIR", "router"]

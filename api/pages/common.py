@@ -143,6 +143,9 @@ def describe_user(user: User) -> dict[str, Any]:
         "manages": Role.practice_manager in roles,
         "referrals": bool(roles & {Role.referral_coordinator, Role.front_desk, Role.practice_manager}),
         "bills": bool(roles & {Role.biller, Role.practice_manager}),
+        "does_outreach": bool(roles & {Role.front_desk, Role.practice_manager}),
+        "reads_policy": bool(roles & {Role.admin, Role.practice_manager, Role.compliance}),
+        "administers": Role.admin in roles,
     }
 
 

@@ -51,7 +51,10 @@ def dashboard(request: Request, principal: CurrentPrincipal, conn: Conn, days: s
                      title="Auto rate by unit", max_value=1.0)
     override = bar_chart([(r.group or "unknown", r.override_rate or 0.0, f"{pct(r.override_rate)} of {r.decided}")
                           for r in rates], title="Override rate by unit", max_value=1.0, color="#b4441a")
+    tasks, runs = operations.scheduled_work(conn)
     return render(request, "dashboard.html", {
         "title": "Operations", "queues": queues, "rates": rates, "days": days,
+        "tasks": tasks, "runs": runs, "qa_summaries": operations.qa_summaries(conn, user=principal.user),
+        "notifications": operations.notification_counts(conn, user=principal.user),
         "ageing_chart": ageing, "breach_chart": breaches, "auto_chart": auto, "override_chart": override,
         "outlook": outlook, "outlook_day": outlook_day, "risk_chart": risk_chart, "kpis": kpi_report})

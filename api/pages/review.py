@@ -13,13 +13,13 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from api.access import roles_for_queue
-from api.deps import Conn, CurrentPrincipal
+from api.deps import Conn, CurrentPrincipal, RuntimeDep
 from api.errors import BadInput, Forbidden, ServiceError
 from api.pages.common import SCALAR, PageRoute, committed, none_if_blank, render
 from api.services import review as review_service
 from models.governance import DecisionAction
 from models.org import User
-from models.review import REASON_CODES, DecisionIn, ReviewItemView
+from models.review import REASON_CODES, DecisionIn, ReviewItemView, editable_fields
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -68,6 +68,11 @@ def take_next(queue: QueueName, principal: CurrentPrincipal, conn: Conn,
     return committed(conn, RedirectResponse(f"/items/{item.id}", status_code=303))
 
 
+# Values the intake agent sets for its own bookkeeping: shown, never edited in an override.
+INTERNAL_KEYS = frozenset({"classifier_urgency", "patient_match", "patient_mrn", "duplicates", "pages", "missing",
+                           "categories", "claim_row_id", "claim_version", "rejected"})
+
+
 def _item_context(item: ReviewItemView, user: User) -> dict[str, Any]:
     value = item.value or {}
     evidence = [e.model_dump() for e in item.evidence or []]
@@ -77,24 +82,54 @@ def _item_context(item: ReviewItemView, user: User) -> dict[str, Any]:
     # The intake agent nests what it extracted under "fields"; those are what a reviewer corrects most.
     nested = value.get("fields") if isinstance(value.get("fields"), dict) else {}
     held = item.status.value == "in-progress" and item.holder == user.username
+    editable = {f.key: f for f in editable_fields(item.agent, item.kind)}
+    if editable:
+        # Label fields become selects from their allowed sets; the agent's own bookkeeping is not editable.
+        form_scalars = {k: v for k, v in scalars.items() if k in editable}
+    else:
+        form_scalars = {k: v for k, v in scalars.items() if k not in INTERNAL_KEYS}
+    pages = None
+    if item.channel == "fax" and item.source_pages and "document_text" in item.shown:
+        pages = list(range(item.source_pages[0], item.source_pages[1] + 1))
     return {
         "title": f"Review: {item.label or item.kind}",
         "item": item,
         "value": value,
         "summary": value.get("summary") if isinstance(value.get("summary"), str) else None,
+        # What the page shows elsewhere (summary, text; a claim's findings and fixes) is not repeated here.
         "fields": {k: v for k, v in value.items() if k not in ("summary", "source_text", "text")
-                   and not (k == "fields" and nested)},
+                   and not (k == "fields" and nested)
+                   and not (item.agent == "claims" and k in ("findings", "fixes", "claim_row_id"))},
         "extracted": nested,
-        "scalars": scalars,
-        "nested_scalars": {k: v for k, v in nested.items() if isinstance(v, SCALAR)},
+        "scalars": form_scalars,
+        "choices": {k: f.choices for k, f in editable.items() if f.choices and not f.many},
+        "editable": editable,
+        "nested_scalars": {k: v for k, v in nested.items() if isinstance(v, SCALAR)} if (
+            not editable or "fields" in editable) else {},
         "source_segments": highlight(source_text, evidence) if source_text else None,
         "evidence": evidence,
         "held_by_me": held,
         "similar": item.similar_cases,
         "reason_codes": {a.value: codes for a, codes in REASON_CODES.items()},
         "original_value": json.dumps(value, default=str),
+        "original_claim": json.dumps(item.claim, default=str) if item.claim else None,
+        "findings": value.get("findings") if isinstance(value.get("findings"), list) else [],
+        "fixes": value.get("fixes") if isinstance(value.get("fixes"), list) else [],
+        "actions": value.get("actions") if isinstance(value.get("actions"), list) else [],
+        "page_numbers": pages,
         "json": lambda v: json.dumps(v, default=str, ensure_ascii=False),
     }
+
+
+@router.get("/items/{item_id}/pages/{page}.png", response_class=Response)
+def page_image(item_id: UUID, page: Annotated[int, FastPath(ge=1, le=500)], principal: CurrentPrincipal, conn: Conn,
+               runtime: RuntimeDep) -> Response:
+    """A fax page with the evidence boxed, rendered on request (never cached: it holds PHI)."""
+    from api.services.documents import page_png
+
+    png = page_png(conn, runtime, user=principal.user, item_id=item_id, page=page)
+    conn.commit()
+    return Response(png, media_type="image/png")
 
 
 @router.get("/items/{item_id}")
@@ -132,6 +167,53 @@ async def _form(request: Request) -> FormData:
 FormDep = Annotated[FormData, Depends(_form)]
 
 
+def _claim_from_form(form: FormData) -> dict[str, Any]:
+    """The corrected claim: the claim as checked with the biller's edits (diagnoses, authorization,
+    and each line's code, modifiers, units, charge and diagnosis pointers)."""
+    try:
+        claim = json.loads(str(form.get("original_claim") or ""))
+    except ValueError:
+        raise BadInput("the form lost the claim; open the item again", field="original_claim") from None
+    if not isinstance(claim, dict):
+        raise BadInput("the form lost the claim; open the item again", field="original_claim")
+
+    def items(name: str) -> list[str]:
+        return [x.strip() for x in str(form.get(name) or "").replace(";", ",").split(",") if x.strip()]
+
+    if form.get("c__diagnoses") is not None:
+        claim["diagnoses"] = items("c__diagnoses")
+    if form.get("c__prior_auth_number") is not None:
+        claim["prior_auth_number"] = none_if_blank(str(form.get("c__prior_auth_number")))
+    for line in claim.get("service_lines") or []:
+        n = line.get("line_number")
+        for key in ("code", "units", "charge"):
+            sent = form.get(f"l{n}__{key}")
+            if isinstance(sent, str):
+                line[key] = sent.strip() or (None if key == "charge" else line.get(key))
+        if form.get(f"l{n}__modifiers") is not None:
+            line["modifiers"] = items(f"l{n}__modifiers")
+        if form.get(f"l{n}__pointers") is not None:
+            try:
+                line["diagnosis_pointers"] = [int(p) for p in items(f"l{n}__pointers")]
+            except ValueError:
+                raise BadInput(f"line {n}: diagnosis pointers are numbers like 1,2", field=f"l{n}__pointers") from None
+    return claim
+
+
+def _override_for(agent: str, form: FormData) -> dict[str, Any]:
+    """The override as the form states it, by agent: a claim's correction (or 'submit as is'), the
+    no-show actions chosen, or the item's value with the reviewer's edits."""
+    if agent == "claims":
+        if form.get("submit_as_is"):
+            return {"submit_as_is": True}
+        return {"claim": _claim_from_form(form)}
+    if agent == "noshow" and form.get("actions_shown"):
+        new = _override_value(form)
+        new["actions"] = [str(a) for a in form.getlist("actions")]
+        return new
+    return _override_value(form)
+
+
 def _override_value(form: FormData) -> dict[str, Any]:
     """The corrected value: the item's value with the reviewer's edits to its top-level scalar fields."""
     try:
@@ -159,7 +241,8 @@ def _override_value(form: FormData) -> dict[str, Any]:
 def decide(request: Request, item_id: UUID, principal: CurrentPrincipal, conn: Conn, form: FormDep) -> Response:
     action = str(form.get("action") or "")
     try:
-        new_value = _override_value(form) if action == DecisionAction.override.value else None
+        agent = review_service.agent_of_item(conn, user=principal.user, item_id=item_id)
+        new_value = _override_for(agent, form) if action == DecisionAction.override.value else None
         decision = DecisionIn(action=action, reason_code=str(form.get("reason_code") or ""),
                               note=none_if_blank(str(form.get("note") or "")), new_value=new_value,
                               item_version=int(str(form.get("item_version") or "0")))

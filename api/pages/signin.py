@@ -11,6 +11,7 @@ from api.deps import SESSION_COOKIE, Conn, CurrentPrincipal, authenticate, clien
 from api.errors import ServiceError
 from api.pages.common import LOGIN_CSRF_COOKIE, PageRoute, committed, describe_user, render
 from api.services import auth as auth_service
+from api.services.admin import has_organization
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -38,6 +39,9 @@ def login_form(request: Request, conn: Conn, next: str = "/") -> Response:
     settings = request.app.state.runtime.settings
     if authenticate(request, conn, settings) is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
+    if not has_organization(conn):
+        return _login_page(request, next_=next, error="This Handoff has no organization yet: on the server, run "
+                                                        "`handoff init` (or `handoff demo` for a demo clinic).")
     return _login_page(request, next_=next)
 
 
@@ -81,6 +85,8 @@ def home(request: Request, principal: CurrentPrincipal) -> Response:
         return RedirectResponse("/dashboard", status_code=303)
     if me["works_queues"]:
         return RedirectResponse("/queues", status_code=303)
+    if me["administers"]:
+        return RedirectResponse("/admin", status_code=303)
     if me["audits"]:
         return RedirectResponse("/compliance", status_code=303)
     return render(request, "home.html", {"title": "Handoff"})

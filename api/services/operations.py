@@ -40,3 +40,28 @@ def noshow_outlook(conn: psycopg.Connection, *, user: User, day: date) -> list[N
     if not units:
         return []
     return [NoShowOutlook(**r) for r in operations_store.noshow_outlook(conn, unit_ids=units, day=day)]
+
+
+def scheduled_work(conn: psycopg.Connection) -> tuple[list[dict], list[dict]]:
+    """Each periodic task (what it does, when it runs, its last run) and the latest runs that did
+    something, newest first."""
+    from agents.schedule import SCHEDULE
+    from store import schedule as schedule_store
+
+    status = {r["task"]: r for r in schedule_store.task_status(conn)}
+    tasks = [{"task": name, "cron": cron, "what": what, **(status.get(name) or {})} for name, (cron, what) in SCHEDULE.items()]
+    return tasks, schedule_store.recent_runs(conn, limit=12)
+
+
+def qa_summaries(conn: psycopg.Connection, *, user: User) -> list[dict]:
+    from store import schedule as schedule_store
+
+    units = managed_units(user)
+    return schedule_store.qa_summaries(conn, unit_ids=units, limit=14) if units else []
+
+
+def notification_counts(conn: psycopg.Connection, *, user: User) -> dict[str, int]:
+    from store import notifications
+
+    units = managed_units(user)
+    return {r["status"]: r["n"] for r in notifications.counts(conn, unit_ids=units)} if units else {}

@@ -11,12 +11,22 @@ import psycopg
 
 from agents.jobs import enqueue_decision
 from api.access import project_item, roles_for_queue
-from api.errors import Conflict, Forbidden, NotFound
+from api.errors import BadInput, Conflict, Forbidden, NotFound
 from models.governance import DecisionAction, ReviewStatus
 from models.org import Role, User
-from models.review import LEASE_SECONDS, DecisionIn, DecisionOut, QueueSummary, ReviewItemView, SimilarCase
+from models.visibility import FieldAccess
+from models.review import (
+    LEASE_SECONDS,
+    DecisionIn,
+    DecisionOut,
+    QueueSummary,
+    ReviewItemView,
+    SimilarCase,
+    override_problems,
+)
 from store import audit
 from store import intake as intake_store
+from store import policy as policy_store
 from store import review as review_store
 from store.routing import record_review_event
 
@@ -63,20 +73,41 @@ def _visible_row(conn: psycopg.Connection, *, user: User, item_id: UUID) -> tupl
     return row, roles
 
 
+def agent_of_item(conn: psycopg.Connection, *, user: User, item_id: UUID) -> str:
+    """Which agent's output an item is (404 for an item the user may not see)."""
+    row, _ = _visible_row(conn, user=user, item_id=item_id)
+    return row["agent"]
+
+
+def field_access_of(conn: psycopg.Connection, unit_id: UUID) -> FieldAccess:
+    """The unit's field policy (minimum necessary), from its current routing policy version."""
+    current = policy_store.current_policy(conn, unit_id=unit_id)
+    return current.policy.field_access if current else FieldAccess()
+
+
 def read_item(conn: psycopg.Connection, *, user: User, item_id: UUID, purpose: str = "review") -> ReviewItemView:
-    """The item as this user may see it. Reading PHI writes an audit row."""
+    """The item as this user may see it (the unit's field policy decides). Reading PHI writes an audit
+    row naming what was shown."""
     row, roles = _visible_row(conn, user=user, item_id=item_id)
-    if row["contains_phi"]:
-        audit.record_phi_read(conn, actor=user.username, subject=row["subject"], purpose=purpose,
-                              unit_id=row["unit_id"], fields=["value", "evidence"])
     view = {k: v for k, v in row.items() if k not in {"unit_id", "contains_phi", "first_reviewer"}}
-    view.update(_source_of(conn, row["subject"]))
-    return ReviewItemView(**project_item(view, roles))
+    view.update(_source_of(conn, row["subject"], row["value"] or {}))
+    projected = project_item(view, roles, field_access_of(conn, row["unit_id"]))
+    if row["contains_phi"]:
+        shown = ["value"] + [k for k in ("evidence", "source_text", "claim") if projected.get(k)]
+        audit.record_phi_read(conn, actor=user.username, subject=row["subject"], purpose=purpose,
+                              unit_id=row["unit_id"], fields=shown)
+    return ReviewItemView(**projected)
 
 
-def _source_of(conn: psycopg.Connection, subject: str) -> dict[str, Any]:
+def _source_of(conn: psycopg.Connection, subject: str, value: dict[str, Any]) -> dict[str, Any]:
     """For an inbound document: its text (the evidence offsets point into it), its pages, and the
-    nearest resolved cases (pgvector over stored embeddings)."""
+    nearest resolved cases (pgvector over stored embeddings). For a claim: the claim version checked."""
+    if subject.startswith("claim:"):
+        from store import claims as claims_store
+
+        row_id = value.get("claim_row_id")
+        claim = claims_store.get_claim(conn, claim_id=UUID(row_id)) if row_id else None
+        return {"claim": claim["payload"], "claim_version": claim["version"]} if claim else {}
     if not subject.startswith("inbound_part:"):
         return {}
     part_id = UUID(subject.split(":", 1)[1])
@@ -84,14 +115,30 @@ def _source_of(conn: psycopg.Connection, subject: str) -> dict[str, Any]:
     if part is None:
         return {}
     pages = [part["page_start"], part["page_end"]] if part["page_start"] else None
-    return {"source_text": part["text"], "source_pages": pages,
+    return {"source_text": part["text"], "source_pages": pages, "channel": part["channel"],
             "similar_cases": [SimilarCase(**{k: r[k] for k in ("similarity", "doc_type", "urgency", "queue", "filed_at")})
                               for r in intake_store.similar_resolved_to_part(conn, part_id=part_id)]}
 
 
+def checked_override(row: dict[str, Any], new_value: dict[str, Any]) -> dict[str, Any]:
+    """The override as it will be stored: checked against what a reviewer may change and the label
+    sets (422 naming the field otherwise; overrides feed retraining), with an intake item's extracted
+    fields the reviewer's role did not see kept as they were."""
+    original = row["value"] or {}
+    problems = override_problems(row["agent"], row["kind"], original, new_value)
+    if problems:
+        field, message = problems[0]
+        raise BadInput(f"{field}: {message}", field=field)
+    if row["agent"] == "intake" and isinstance(new_value.get("fields"), dict) and isinstance(original.get("fields"), dict):
+        new_value = {**new_value, "fields": {**original["fields"], **new_value["fields"]}}
+    return new_value
+
+
 def decide(conn: psycopg.Connection, *, user: User, item_id: UUID, decision: DecisionIn) -> DecisionOut:
     """Record a decision on an item the user holds. 409 when the lease is gone or the item changed."""
-    _visible_row(conn, user=user, item_id=item_id)
+    row, _ = _visible_row(conn, user=user, item_id=item_id)
+    if decision.action == DecisionAction.override and decision.new_value:
+        decision = decision.model_copy(update={"new_value": checked_override(row, decision.new_value)})
     item = review_store.lock_item(conn, item_id=item_id)
     if item["status"] != ReviewStatus.in_progress.value or item["holder"] != user.username:
         raise Conflict("you do not hold this item (it was released, expired or decided); claim it again")

@@ -72,7 +72,8 @@ def load_appointments_csv(conn: psycopg.Connection, *, unit_code: str, path: Pat
     with conn.transaction():
         known = {p.id for p in patient_store.patients_by_mrn(conn, org_id=unit.org_id, mrns=list(patients))}
         new = [p for mrn, p in patients.items() if mrn not in known]
-        patient_store.register_patients(conn, org_id=unit.org_id, patients=new)
+        patient_store.register_patients(conn, org_id=unit.org_id, patients=new,
+                                        source=patient_store.PLACEHOLDER_SOURCE)
         scheduling_store.upsert_appointments(conn, unit_id=unit.id, appointments=appointments)
     days = sorted({a.appointment_day.isoformat() for a in appointments})
     return AppointmentsLoaded(appointments=len(appointments), new_patients=len(new),

@@ -1,9 +1,22 @@
 -- name: upsert_patient
 INSERT INTO patients (id, org_id, mrn, given_name, family_name, birth_date, sex, member_id, payer, language,
-                      race_ethnicity, distance_km, has_transport, phone)
+                      race_ethnicity, distance_km, has_transport, phone, source)
 VALUES (%(id)s, %(org_id)s, %(mrn)s, %(given_name)s, %(family_name)s, %(birth_date)s, %(sex)s, %(member_id)s,
-        %(payer)s, %(language)s, %(race_ethnicity)s, %(distance_km)s, %(has_transport)s, %(phone)s)
+        %(payer)s, %(language)s, %(race_ethnicity)s, %(distance_km)s, %(has_transport)s, %(phone)s, %(source)s)
 ON CONFLICT (org_id, mrn) DO NOTHING;
+
+-- name: patients_for_import
+SELECT mrn, given_name, family_name, birth_date, sex, member_id, payer, language, race_ethnicity, phone,
+       distance_km, has_transport, source
+FROM patients WHERE org_id = %(org_id)s AND mrn = ANY(%(mrns)s);
+
+-- name: update_registry_patient
+UPDATE patients
+SET given_name = %(given_name)s, family_name = %(family_name)s, birth_date = %(birth_date)s, sex = %(sex)s,
+    member_id = %(member_id)s, payer = %(payer)s, language = %(language)s, race_ethnicity = %(race_ethnicity)s,
+    phone = %(phone)s, distance_km = %(distance_km)s, has_transport = %(has_transport)s, source = %(source)s,
+    updated_at = now()
+WHERE org_id = %(org_id)s AND mrn = %(mrn)s;
 
 -- name: patient_candidates
 -- Patients who share a date of birth, an MRN or a member ID with what the document says.
@@ -88,7 +101,7 @@ SELECT id, part_id, suggestion_id, decision_id, value, queue, filed_by, filed_at
 FROM intake_filings WHERE part_id = %(part_id)s ORDER BY filed_at;
 
 -- name: get_decision
-SELECT d.id, d.review_item_id, d.suggestion_id, d.action, d.reason_code, d.new_value, d.decided_by, d.final,
+SELECT d.id, d.review_item_id, d.suggestion_id, d.action, d.reason_code, d.new_value, d.note, d.decided_by, d.final,
        s.subject, s.value AS suggested_value, s.agent
 FROM decisions d JOIN suggestions s ON s.id = d.suggestion_id
 WHERE d.id = %(id)s;
@@ -102,3 +115,10 @@ JOIN suggestions s ON s.id = d.suggestion_id
 JOIN inbound_parts p ON s.subject = 'inbound_part:' || p.id::text
 WHERE s.agent = 'intake' AND d.final AND d.action IN ('accept', 'override') AND NOT p.degraded
 ORDER BY p.id, d.decided_at DESC;
+
+-- name: insert_page_words
+INSERT INTO fax_page_words (item_id, page_no, words) VALUES (%(item_id)s, %(page_no)s, %(words)s)
+ON CONFLICT (item_id, page_no) DO NOTHING;
+
+-- name: page_words
+SELECT words FROM fax_page_words WHERE item_id = %(item_id)s AND page_no = %(page_no)s;
