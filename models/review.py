@@ -148,7 +148,10 @@ def editable_fields(agent: str, kind: str) -> list[OverrideField]:
     if agent == "intake":
         return [OverrideField(key="doc_type", choices=DOC_TYPES),
                 OverrideField(key="urgency", choices=get_args(Urgency)),
-                OverrideField(key="summary"), OverrideField(key="fields")]
+                OverrideField(key="summary"), OverrideField(key="fields"),
+                # A prior-auth letter's details a reviewer reads off the page (payer, number, dates):
+                # agents/coverage.py keeps them as the authorization record, over what it parsed.
+                OverrideField(key="authorization")]
     if agent == "noshow":
         return [OverrideField(key="actions", choices=NOSHOW_ACTIONS.get(kind, ()), many=True)]
     if agent == "claims":
@@ -176,9 +179,9 @@ def override_problems(agent: str, kind: str, original: dict[str, Any], new_value
         elif spec.choices is not None and key != "submit_as_is":
             if value not in spec.choices:
                 problems.append((f"new_value.{key}", f"one of {', '.join(spec.choices)}"))
-        elif key == "fields":
+        elif key in ("fields", "authorization"):
             if not isinstance(value, dict) or any(not isinstance(v, (str, type(None))) for v in value.values()):
-                problems.append(("new_value.fields", "an object of field names to text"))
+                problems.append((f"new_value.{key}", "an object of field names to text"))
         elif key == "summary" and not isinstance(value, str):
             problems.append(("new_value.summary", "text"))
         elif key == "submit_as_is" and value is not True:

@@ -152,9 +152,35 @@ def intake_classifier(tmp_path_factory):
         if not folders:
             clf = train()
             write_model_folder(shared, estimators=clf.to_estimators(), meta=clf.meta)
+            _save_cross_fitted(clf.oof, shared / "cross_fitted.npz")
             return clf
     estimators, meta = read_model_folder(folders[0])
-    return IntakeClassifier.from_estimators(estimators, meta)
+    clf = IntakeClassifier.from_estimators(estimators, meta)
+    # The training run's cross-fitted predictions are not part of a registered model; tests of the
+    # training read them, so they travel beside the folder.
+    clf.oof = _load_cross_fitted(shared / "cross_fitted.npz")
+    return clf
+
+
+def _save_cross_fitted(cf, path: Path) -> None:
+    from dataclasses import fields
+
+    arrays = {f.name: getattr(cf, f.name) for f in fields(cf) if f.name != "heads" and getattr(cf, f.name) is not None}
+    arrays |= {f"heads:{k}": v for k, v in cf.heads.items()}
+    import numpy as np
+
+    np.savez(path, **arrays)
+
+
+def _load_cross_fitted(path: Path):
+    import numpy as np
+
+    from tools.intake.classifier import CrossFitted
+
+    with np.load(path, allow_pickle=True) as data:  # written by this test run just above
+        values = {k: data[k] for k in data.files}
+    heads = {k.split(":", 1)[1]: values.pop(k) for k in list(values) if k.startswith("heads:")}
+    return CrossFitted(heads=heads, **values)
 
 
 @pytest.fixture

@@ -137,3 +137,17 @@ def test_page_images_follow_the_field_policy(runtime, demo_org):
         with pytest.raises(NotFound, match="no fax pages"):
             page_png(conn, runtime, user=manager, item_id=out.review_item.id, page=1)
     assert TOKEN_RE  # the pages' token pattern is shared with test_pages_http
+
+
+def test_a_reviewer_may_enter_a_prior_auths_details_but_not_the_agents_bookkeeping():
+    # Found by the referral-case test: the payer's approval letter's payer id is typed in by the
+    # reviewer (agents/coverage.py keeps it as the authorization record), and the form refused it.
+    from models.review import override_problems
+
+    original = {"doc_type": "prior_auth", "urgency": "routine", "patient_match": {"mrn": "M1"}}
+    assert override_problems("intake", "intake_triage", original,
+                             {"doc_type": "prior_auth", "authorization": {"payer_id": "COM01", "number": None}}) == []
+    assert override_problems("intake", "intake_triage", original, {"authorization": ["COM01"]}) == \
+        [("new_value.authorization", "an object of field names to text")]
+    assert override_problems("intake", "intake_triage", original, {"patient_match": {"mrn": "M2"}}) == \
+        [("new_value.patient_match", "set by the agent; a reviewer cannot change it")]
