@@ -195,9 +195,8 @@ def _score_appointments(url: str, home: Path, n: int, seed: int) -> str:
                                      today=first - timedelta(days=1), unit_id=unit.id)
             booked = [a.model_copy(update={"id": f"B{i:07d}"}) for i, a in enumerate(clinic.appointments[:n])]
             scheduling_store.upsert_appointments(conn, unit_id=unit.id, appointments=booked)
-        total = 0
-        for day in sorted({a.appointment_day for a in booked}):
-            total += score_day(rt, unit_code="primary-care", day=day).scored
-        return f"{total} appointments scored on {len({a.appointment_day for a in booked})} days (asked for {n})"
+        days = sorted({a.appointment_day for a in booked})
+        total = sum(score_day(rt, unit_code="primary-care", day=day).scored for day in days)
+        return f"{total} appointments scored over {len(days)} day{'s' if len(days) != 1 else ''} (asked for {n})"
     finally:
         rt.close()

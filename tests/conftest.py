@@ -23,6 +23,21 @@ TEMPLATE_DB = "handoff_template"
 _counter = itertools.count()
 
 
+# The longest test modules, longest first. pytest-xdist's loadfile hands out modules in collection
+# order, so starting the long ones first keeps one process from finishing the run alone for minutes.
+LONG_MODULES_FIRST = (
+    "test_bench.py", "test_intake_agent.py", "test_chaos_workers.py", "test_many_hosts.py", "test_revenue_cli.py",
+    "test_hardening_poison.py", "test_suite_triage.py", "test_hardening_llm.py", "test_hardening_concurrency.py",
+    "test_intake_classifier.py", "test_clinic_walkthrough.py", "test_referral_cases.py", "test_x12_revenue.py",
+    "test_pages.py", "test_review_concurrency.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONG_MODULES_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: a module keeps its own order
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     import shutil
