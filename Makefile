@@ -7,7 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
 # Test processes side by side (pytest-xdist; each has its own embedded PostgreSQL). Two fit CI's
-# two cores; a test module stays in one process so its module fixtures are built once.
+# two cores; a test module stays in one process so its module fixtures are built once, and modules
+# are handed out in tests/conftest.py's order (longest first), not by their number of tests.
 TEST_WORKERS ?= 2
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa chromium fonts-dejavu-core
 
@@ -17,7 +18,7 @@ demo: deps
 	$(BIN)/handoff demo
 
 test: deps lint
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # ruff (pyflakes, bugbear, docstrings of public functions) and mypy (strict on models/ and store/);
 # their rule sets, and why, are in pyproject.toml.
