@@ -53,6 +53,15 @@ def authenticate(request: Request, conn: psycopg.Connection, settings: Settings)
     return None
 
 
+async def raw_body(request: Request) -> bytes:
+    """The request body (already bounded by the size limit, api.limits), read on the event loop so
+    that the route itself can be a plain `def` whose parsing and database work run in a thread."""
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(raw_body)]
+
+
 async def _form_csrf(request: Request) -> str | None:
     if request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()

@@ -181,3 +181,34 @@ def test_concurrent_wrong_passwords_cannot_outrun_the_lockout(runtime, demo_org,
     # A failed check is logged as auth.sign_in_failed; every attempt past the fifth is a lockout.
     assert counts.get("auth.sign_in_failed", 0) <= 5
     assert counts.get("auth.sign_in_failed", 0) + counts.get("auth.locked_out", 0) == 20
+
+
+def test_no_async_route_or_dependency_holds_a_database_connection(runtime):
+    """A route or dependency that is `async def` runs on the event loop; one that also takes a
+    database connection does its synchronous queries there and stalls every other request. Found in
+    the revenue routes (X12 files and the auths CSV were stored from `async def`)."""
+    import inspect
+
+    from fastapi.routing import APIRoute
+
+    from api.app import create_app
+    from api.deps import get_conn
+
+    def offenders(dependant, where):
+        takes_conn = any(d.call is get_conn for d in dependant.dependencies)
+        if takes_conn and inspect.iscoroutinefunction(dependant.call):
+            yield where
+        for d in dependant.dependencies:
+            yield from offenders(d, f"{where} -> {getattr(d.call, '__name__', d.call)}")
+
+    app = create_app(runtime=runtime, worker=False)
+    routes = []
+    for route in app.routes:
+        if hasattr(route, "effective_route_contexts"):  # an included router (FastAPI >= 0.120)
+            routes += [ctx.original_route for ctx in route.effective_route_contexts()]
+        else:
+            routes.append(route)
+    routes = [r for r in routes if isinstance(r, APIRoute)]
+    assert len(routes) > 80  # the walk reached the included routers
+    bad = [x for r in routes for x in offenders(r.dependant, f"{sorted(r.methods)} {r.path}")]
+    assert not bad, "\n".join(bad)

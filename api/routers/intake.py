@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Body, File, Query, UploadFile
 
-from api.deps import Conn, CurrentPrincipal, RuntimeDep
+from api.deps import Conn, CurrentPrincipal, RawBody, RuntimeDep
 from api.errors import ERROR_RESPONSES, ErrorBody
 from api.services import intake as service
 from tools.intake.inbound_parse import MessageIn
@@ -14,12 +14,6 @@ from tools.intake.inbound_parse import MessageIn
 router = APIRouter(prefix="/api/v1", tags=["intake"], responses={
     **ERROR_RESPONSES, 413: {"model": ErrorBody, "description": "Over the size or page limit."}})
 Unit = Annotated[str, Query(min_length=2, max_length=40, pattern=r"^[a-z0-9_-]+$", description="Service unit code.")]
-
-
-async def raw_body(request: Request) -> bytes:
-    """The request body (already bounded by the size limit, api.limits), read on the event loop so
-    that the route itself can be a plain `def` whose parsing and database work run in a thread."""
-    return await request.body()
 
 
 # Bodies over these limits are refused with 413 while they stream in (FastAPI's body limit), never
@@ -54,7 +48,7 @@ def post_referral(principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep, 
              openapi_extra={"requestBody": {"content": {"application/json": {"schema": {"type": "object"}},
                                                         "application/edi-x12": {"schema": {"type": "string"}}}}})
 def post_claims(principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep, unit: Unit,
-                data: Annotated[bytes, Depends(raw_body)]) -> service.AcceptedOut:
+                data: RawBody) -> service.AcceptedOut:
     """Claims as Handoff JSON (one, a list, or {"claims": [...]}, each optionally with its context)
     or an X12 837P file as the body."""
     return service.accept(conn, runtime, user=principal.user, actor=principal.user.username, unit_code=unit,

@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 
-from api.deps import Conn, CurrentPrincipal, RuntimeDep
+from api.deps import Conn, CurrentPrincipal, RawBody, RuntimeDep
 from api.errors import ERROR_RESPONSES, BadInput, ErrorBody, NotFound
 from api.services import intake as intake_service
 from api.services import revenue as service
@@ -23,38 +23,37 @@ X12_BODY = {"requestBody": {"content": {"application/edi-x12": {"schema": {"type
                                         "text/plain": {"schema": {"type": "string"}}}}}
 
 
-async def _accept_x12(request: Request, principal, conn, runtime, unit: str, channel: str) -> intake_service.AcceptedOut:
-    data = await request.body()
+def _accept_x12(data: bytes, principal, conn, runtime, unit: str, channel: str) -> intake_service.AcceptedOut:
     return intake_service.accept(conn, runtime, user=principal.user, actor=principal.user.username, unit_code=unit,
                                  channel=channel, data=data)
 
 
 @router.post("/eligibility", response_model=intake_service.AcceptedOut, status_code=202, openapi_extra=X12_BODY)
-async def post_eligibility(request: Request, principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep,
+def post_eligibility(data: RawBody, principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep,
                            unit: Unit) -> intake_service.AcceptedOut:
     """An X12 271 eligibility response file; its answers go to the coverage registry."""
-    return await _accept_x12(request, principal, conn, runtime, unit, "eligibility")
+    return _accept_x12(data, principal, conn, runtime, unit, "eligibility")
 
 
 @router.post("/enrollment", response_model=intake_service.AcceptedOut, status_code=202, openapi_extra=X12_BODY)
-async def post_enrollment(request: Request, principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep,
+def post_enrollment(data: RawBody, principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep,
                           unit: Unit) -> intake_service.AcceptedOut:
     """An X12 834 benefit enrollment file."""
-    return await _accept_x12(request, principal, conn, runtime, unit, "enrollment")
+    return _accept_x12(data, principal, conn, runtime, unit, "enrollment")
 
 
 @router.post("/remits", response_model=intake_service.AcceptedOut, status_code=202, openapi_extra=X12_BODY)
-async def post_remits(request: Request, principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep,
+def post_remits(data: RawBody, principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep,
                       unit: Unit) -> intake_service.AcceptedOut:
     """An X12 835 remittance file; claims are matched, denials go to the work list."""
-    return await _accept_x12(request, principal, conn, runtime, unit, "remit")
+    return _accept_x12(data, principal, conn, runtime, unit, "remit")
 
 
 @router.post("/claim-status", response_model=intake_service.AcceptedOut, status_code=202, openapi_extra=X12_BODY)
-async def post_claim_status(request: Request, principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep,
+def post_claim_status(data: RawBody, principal: CurrentPrincipal, conn: Conn, runtime: RuntimeDep,
                             unit: Unit) -> intake_service.AcceptedOut:
     """An X12 277 claim status file."""
-    return await _accept_x12(request, principal, conn, runtime, unit, "claim_status")
+    return _accept_x12(data, principal, conn, runtime, unit, "claim_status")
 
 
 @router.post("/eligibility/requests", response_model=dict[str, Any])
@@ -76,9 +75,8 @@ def get_coverage(principal: CurrentPrincipal, conn: Conn, unit: Unit) -> list[di
 
 @router.post("/auths/import", response_model=dict[str, int], openapi_extra={
     "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}, "text/plain": {"schema": {"type": "string"}}}}})
-async def post_auths_import(request: Request, principal: CurrentPrincipal, conn: Conn, unit: Unit) -> dict[str, int]:
+def post_auths_import(data: RawBody, principal: CurrentPrincipal, conn: Conn, unit: Unit) -> dict[str, int]:
     """Prior authorizations as CSV (number,payer_id,member_id,codes,units_authorized,start,end,provider_npi,patient_mrn)."""
-    data = await request.body()
     if len(data) > 5_000_000:
         raise BadInput("body: over 5 MB; split the file", field="body")
     return service.import_auths(conn, user=principal.user, actor=principal.user.username, unit_code=unit, data=data)
