@@ -13,6 +13,7 @@ import csv
 import io
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -31,7 +32,6 @@ from store import audit
 from store import coverage as coverage_store
 from store import inbound as inbound_store
 from store import org as org_store
-from store.blobs import read_blob
 
 log = logging.getLogger(__name__)
 
@@ -104,44 +104,52 @@ def _unit_of(conn: psycopg.Connection, item: InboundItem) -> ServiceUnit:
     return unit
 
 
-def handle_eligibility(rt: Runtime, item: InboundItem) -> None:
-    """The wiring table's handler for X12 271 files: each answer into the coverage registry."""
+def parse_x12_item(rt: Runtime, item: InboundItem, parse: Callable[[bytes], tuple[Any, list]]) -> tuple[Any, list] | None:
+    """An accepted X12 file parsed (from whichever blob store holds it), or None when it cannot be
+    read: then the item's events say "unreadable" with the segment, so it is not lost silently."""
     from tools.claims.x12_edi import X12Error
-    from tools.claims.x12_eligibility import parse_271
 
     try:
-        responses, issues = parse_271(read_blob(rt.settings.blob_dir, item.sha256))
+        return parse(rt.read_blob(item.sha256))
     except X12Error as exc:
         with rt.pool.connection() as conn:
             inbound_store.record_inbound_event(conn, item_id=item.id, event="unreadable", detail={"segment": exc.segment})
-        return
+        return None
+
+
+def record_x12_item(rt: Runtime, item: InboundItem, *, action: str, issues: int,
+                    record: Callable[[psycopg.Connection, ServiceUnit], Counter]) -> None:
+    """Record a parsed X12 file once for its item's unit (a rerun after a crash is a no-op) and audit
+    the counts `record` returns, in one transaction."""
     with rt.pool.connection() as conn, conn.transaction():
         if already_recorded(conn, item):
             return
         unit = _unit_of(conn, item)
-        counts = record_eligibility(conn, unit=unit, responses=responses, item_id=item.id)
-        audit.record_event(conn, actor=item.received_by, action="eligibility.recorded", unit_id=unit.id,
-                           subject=f"inbound:{item.id}", detail={"counts": dict(counts), "issues": len(issues)})
+        counts = record(conn, unit)
+        audit.record_event(conn, actor=item.received_by, action=action, unit_id=unit.id,
+                           subject=f"inbound:{item.id}", detail={"counts": dict(counts), "issues": issues})
+
+
+def handle_eligibility(rt: Runtime, item: InboundItem) -> None:
+    """The wiring table's handler for X12 271 files: each answer into the coverage registry."""
+    from tools.claims.x12_eligibility import parse_271
+
+    if (parsed := parse_x12_item(rt, item, parse_271)) is None:
+        return
+    responses, issues = parsed
+    record_x12_item(rt, item, action="eligibility.recorded", issues=len(issues),
+                    record=lambda conn, unit: record_eligibility(conn, unit=unit, responses=responses, item_id=item.id))
 
 
 def handle_enrollment(rt: Runtime, item: InboundItem) -> None:
     """The wiring table's handler for X12 834 files: each member into the coverage registry."""
-    from tools.claims.x12_edi import X12Error
     from tools.claims.x12_enrollment import parse_834
 
-    try:
-        members, issues = parse_834(read_blob(rt.settings.blob_dir, item.sha256))
-    except X12Error as exc:
-        with rt.pool.connection() as conn:
-            inbound_store.record_inbound_event(conn, item_id=item.id, event="unreadable", detail={"segment": exc.segment})
+    if (parsed := parse_x12_item(rt, item, parse_834)) is None:
         return
-    with rt.pool.connection() as conn, conn.transaction():
-        if already_recorded(conn, item):
-            return
-        unit = _unit_of(conn, item)
-        counts = record_enrollment(conn, unit=unit, members=members, item_id=item.id)
-        audit.record_event(conn, actor=item.received_by, action="enrollment.recorded", unit_id=unit.id,
-                           subject=f"inbound:{item.id}", detail={"counts": dict(counts), "issues": len(issues)})
+    members, issues = parsed
+    record_x12_item(rt, item, action="enrollment.recorded", issues=len(issues),
+                    record=lambda conn, unit: record_enrollment(conn, unit=unit, members=members, item_id=item.id))
 
 
 def already_recorded(conn: psycopg.Connection, item: InboundItem) -> bool:

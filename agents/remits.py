@@ -27,14 +27,10 @@ from models.governance import Evidence, Suggestion, financial_flag
 from models.inbound import InboundItem
 from models.org import ServiceUnit
 from models.revenue import ClaimStatusEntry, RemitClaim, RemittanceAdvice
-from store import audit
 from store import claims as claims_store
 from store import coverage as coverage_store
-from store import inbound as inbound_store
 from store import letters as letters_store
-from store import org as org_store
 from store import remits as remits_store
-from store.blobs import read_blob
 
 log = logging.getLogger(__name__)
 AGENT = "claims"
@@ -196,55 +192,31 @@ def record_claim_statuses(conn: psycopg.Connection, *, unit: ServiceUnit, entrie
     return counts
 
 
-def _unit(conn: psycopg.Connection, item: InboundItem) -> ServiceUnit:
-    unit = org_store.get_unit(conn, unit_id=item.unit_id)
-    if unit is None:
-        raise LookupError(f"inbound item {item.id} names no service unit")
-    return unit
-
-
 def handle_remit(rt: Runtime, item: InboundItem) -> None:
     """The wiring table's handler for X12 835 files: payments matched to claims, denials to the work list."""
     from agents.claims import load_tables
-    from agents.coverage import already_recorded
-    from tools.claims.x12_edi import X12Error
+    from agents.coverage import parse_x12_item, record_x12_item
     from tools.claims.x12_remit import parse_835
 
-    try:
-        advices, issues = parse_835(read_blob(rt.settings.blob_dir, item.sha256))
-    except X12Error as exc:
-        with rt.pool.connection() as conn:
-            inbound_store.record_inbound_event(conn, item_id=item.id, event="unreadable", detail={"segment": exc.segment})
+    if (parsed := parse_x12_item(rt, item, parse_835)) is None:
         return
+    advices, issues = parsed
     tables = load_tables(rt)
-    with rt.pool.connection() as conn, conn.transaction():
-        if already_recorded(conn, item):
-            return
-        unit = _unit(conn, item)
-        counts = record_remittances(conn, unit=unit, advices=advices, item_id=item.id, issues=len(issues), tables=tables)
-        audit.record_event(conn, actor=item.received_by, action="remittance.recorded", unit_id=unit.id,
-                           subject=f"inbound:{item.id}", detail={"counts": dict(counts), "issues": len(issues)})
+    record_x12_item(rt, item, action="remittance.recorded", issues=len(issues),
+                    record=lambda conn, unit: record_remittances(conn, unit=unit, advices=advices, item_id=item.id,
+                                                                 issues=len(issues), tables=tables))
 
 
 def handle_claim_status(rt: Runtime, item: InboundItem) -> None:
     """The wiring table's handler for X12 277 files: statuses attached to the claims they name."""
-    from agents.coverage import already_recorded
-    from tools.claims.x12_edi import X12Error
+    from agents.coverage import parse_x12_item, record_x12_item
     from tools.claims.x12_status import parse_277
 
-    try:
-        entries, issues = parse_277(read_blob(rt.settings.blob_dir, item.sha256))
-    except X12Error as exc:
-        with rt.pool.connection() as conn:
-            inbound_store.record_inbound_event(conn, item_id=item.id, event="unreadable", detail={"segment": exc.segment})
+    if (parsed := parse_x12_item(rt, item, parse_277)) is None:
         return
-    with rt.pool.connection() as conn, conn.transaction():
-        if already_recorded(conn, item):
-            return
-        unit = _unit(conn, item)
-        counts = record_claim_statuses(conn, unit=unit, entries=entries, item_id=item.id)
-        audit.record_event(conn, actor=item.received_by, action="claim_status.recorded", unit_id=unit.id,
-                           subject=f"inbound:{item.id}", detail={"counts": dict(counts), "issues": len(issues)})
+    entries, issues = parsed
+    record_x12_item(rt, item, action="claim_status.recorded", issues=len(issues),
+                    record=lambda conn, unit: record_claim_statuses(conn, unit=unit, entries=entries, item_id=item.id))
 
 
 # ---------------------------------------------------------------------------------------------
