@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -16,6 +17,15 @@ if TYPE_CHECKING:
 
 class UserError(Exception):
     """Something the user can fix; printed as one line, exit 2."""
+
+
+def read_input_file(path: Path, *, label: str | None = None) -> bytes:
+    """A file the user named, or a one-line UserError saying why it cannot be read (named by `label`
+    instead of its path when the path itself may be PHI)."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{label or path}: cannot read ({exc.strerror})") from None
 
 
 def settings() -> Settings:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api.cli.common import UserError, cli_runtime, drain_jobs, echo
+from api.cli.common import UserError, cli_runtime, drain_jobs, echo, read_input_file
 
 if TYPE_CHECKING:
     from agents.runtime import Runtime
@@ -22,10 +22,7 @@ def _accept_files(rt: Runtime, channel: str, files: list[Path], unit: str) -> No
     from api.services.intake import accept
 
     for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+        data = read_input_file(path)
         with rt.pool.connection() as conn:
             try:
                 out = accept(conn, rt, user=None, actor="cli", unit_code=unit, channel=channel, data=data,

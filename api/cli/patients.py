@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import UserError, cli_runtime, echo, settings
+from api.cli.common import UserError, cli_runtime, echo, read_input_file, settings
 
 app = typer.Typer(help="The patient registry.", no_args_is_help=True)
 
@@ -32,10 +32,7 @@ def patients_import(
             raise UserError(exc.detail) from None
         for n, path in enumerate(files, start=1):
             label = f"file {n} of {len(files)}"  # not its name: Synthea and EHR exports name files after patients
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise UserError(f"{label}: cannot read ({exc.strerror})") from None
+            data = read_input_file(path, label=label)
             try:
                 report = import_registry(conn, org_id=org.id, data=data, source=label, actor=operator)
             except ServiceError as exc:

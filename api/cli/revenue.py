@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from api.cli import ingest, train
-from api.cli.common import UserError, cli_runtime, echo
+from api.cli.common import UserError, cli_runtime, echo, read_input_file
 
 eligibility_app = typer.Typer(help="Eligibility: 270 inquiries for a day's appointments.", no_args_is_help=True)
 auths_app = typer.Typer(help="Prior authorizations on file.", no_args_is_help=True)
@@ -82,10 +82,7 @@ def auths_import(
     from api.errors import ServiceError
     from api.services.revenue import import_auths
 
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise UserError(f"{file}: cannot read ({exc.strerror})") from None
+    data = read_input_file(file)
     with cli_runtime() as rt, rt.pool.connection() as conn:
         try:
             out = import_auths(conn, user=None, actor="cli", unit_code=unit, data=data)
@@ -148,10 +145,7 @@ def payers_set(
     from api.errors import ServiceError
     from api.services.revenue import set_payer_profile
 
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise UserError(f"{file}: cannot read ({exc.strerror})") from None
+    data = read_input_file(file)
     with cli_runtime() as rt, rt.pool.connection() as conn:
         try:
             profile = set_payer_profile(conn, actor="cli", unit_code=unit, data=data)
