@@ -17,6 +17,7 @@ from tools.notify import Message, Notifier, notifiers_from
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+NO_CHANNEL = "no notification channel is configured (set HANDOFF_SMTP_HOST or HANDOFF_NOTIFY_WEBHOOK_URL)"
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Delivered:
     sent: int
     failed: int
     retrying: int
+    no_channel: int = 0  # nothing to send them through: neither SMTP nor a webhook is configured
 
 
 def _when(iso: str | None) -> str:
@@ -67,13 +69,14 @@ def deliver_pending(rt: Runtime, *, notifiers: list[Notifier] | None = None, lim
     """Send pending notifications through every configured notifier; a failure is retried on the next
     run (up to MAX_ATTEMPTS), and every outcome is an audit event (no PHI)."""
     notifiers = notifiers_from(rt.settings) if notifiers is None else notifiers
-    sent = failed = retrying = 0
+    sent = failed = retrying = no_channel = 0
     with rt.pool.connection() as conn, conn.transaction():
         for row in outbox.claim_pending(conn, limit=limit):
             if not notifiers:
-                outbox.finish(conn, notification_id=row["id"], status="failed",
-                              last_error="no notifier configured (HANDOFF_SMTP_HOST or HANDOFF_NOTIFY_WEBHOOK_URL)")
-                failed += 1
+                # Not a delivery failure: the item still waits in its queue at its priority; the
+                # dashboard says what to configure.
+                outbox.finish(conn, notification_id=row["id"], status="no_channel", last_error=NO_CHANNEL)
+                no_channel += 1
                 continue
             message = build_message(conn, row, public_url=rt.settings.public_url)
             delivered = list(row["detail"].get("delivered") or [])
@@ -106,4 +109,6 @@ def deliver_pending(rt: Runtime, *, notifiers: list[Notifier] | None = None, lim
                                        "channels": [n.name for n in notifiers], "errors": errors})
     if sent or failed or retrying:
         log.info("notifications: %d sent, %d failed, %d to retry", sent, failed, retrying)
-    return Delivered(sent=sent, failed=failed, retrying=retrying)
+    if no_channel:
+        log.warning("notifications: %d not sent: %s", no_channel, NO_CHANNEL)
+    return Delivered(sent=sent, failed=failed, retrying=retrying, no_channel=no_channel)

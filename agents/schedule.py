@@ -61,7 +61,10 @@ def deliver_notifications(rt: Runtime, now: datetime) -> tuple[str, bool]:
     from agents.notifications import deliver_pending
 
     out = deliver_pending(rt)
-    return f"{out.sent} sent, {out.failed} failed, {out.retrying} to retry", bool(out.sent or out.failed or out.retrying)
+    line = f"{out.sent} sent, {out.failed} failed, {out.retrying} to retry"
+    if out.no_channel:
+        line += f"; {out.no_channel} not sent: no channel configured (HANDOFF_SMTP_HOST or HANDOFF_NOTIFY_WEBHOOK_URL)"
+    return line, bool(out.sent or out.failed or out.retrying or out.no_channel)
 
 
 def anchor_audit_chain(rt: Runtime, now: datetime) -> tuple[str, bool]:

@@ -93,9 +93,12 @@ def test_without_a_notifier_or_an_address_it_says_so(runtime, demo_org):
 
     with runtime.pool.connection() as conn:
         _emergent(conn, org_store.get_unit_by_code(conn, code="primary-care").id)
-    assert deliver_pending(runtime).failed == 1
+    out = deliver_pending(runtime)
+    assert (out.failed, out.no_channel) == (0, 1)  # not a delivery failure: nothing to deliver through
     with runtime.pool.connection() as conn:
-        assert "no notifier configured" in _outbox(conn)[0]["last_error"]
+        row = _outbox(conn)[0]
+        assert row["status"] == "no_channel" and "no notification channel is configured" in row["last_error"]
+        assert "HANDOFF_SMTP_HOST" in row["last_error"]
         _emergent(conn, org_store.get_unit_by_code(conn, code="cardiology").id)
     with smtp_server() as smtp:
         runtime.settings = runtime.settings.model_copy(update={"smtp_host": "127.0.0.1",
