@@ -85,3 +85,12 @@ def test_cli_db_status_and_demo_seed_are_idempotent(settings):
     assert "pending: none" in status.stdout
     assert _handoff(settings, "audit", "verify").returncode == 0
     assert _handoff(settings, "no-such-command").returncode == 2
+
+
+def test_cli_evals_refuses_options_a_suite_does_not_take(settings):
+    """--retrain and --register name the suites they apply to instead of being ignored silently."""
+    out = _handoff(settings, "evals", "run", "--suite", "claims", "--retrain", "--no-progress")
+    assert out.returncode == 2 and out.stderr.count("\n") == 1
+    assert "--retrain" in out.stderr and "triage" in out.stderr and "Traceback" not in out.stderr
+    out = _handoff(settings, "evals", "run", "--suite", "triage", "--register", "--no-progress")
+    assert out.returncode == 2 and "--register" in out.stderr and "noshow" in out.stderr

@@ -51,6 +51,9 @@ def evals_run(
     if register and suite not in REGISTERING_SUITES:
         raise UserError(f"--register: the {suite} suite trains no model to register; "
                         f"use it with {', '.join(REGISTERING_SUITES)}")
+    if retrain and suite not in RETRAINING_SUITES:
+        raise UserError(f"--retrain: the {suite} suite has no registered model to replace; "
+                        f"use it with {', '.join(RETRAINING_SUITES)}")
     options: dict[str, object] = {"registry": str(out / "model")} if register else {}
     if remits is not None:
         options["remits"] = remits
@@ -78,6 +81,7 @@ def evals_run(
 
 
 REGISTERING_SUITES = ("noshow",)
+RETRAINING_SUITES = ("triage",)  # the suites that judge the registered model unless told to train one
 
 
 def _register_admitted(folder: Path, *, metrics_path: Path, report_path: Path) -> list:
