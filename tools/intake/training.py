@@ -4,8 +4,9 @@ labels; choose the per-doc_type auto-routing thresholds on the cross-fitted (lea
 predictions; register them in the one model registry. Used by `handoff train intake`, the demo, the
 tests and the triage suite's `--retrain`.
 
-Authors w1..w5 train and calibrate; w6 is the development test set and is left out unless asked for
-(`include_dev`), so the triage suite's default run on it stays a clean test.
+Every author of the corpus trains and calibrates (TRAIN_AUTHORS: the folders found); w6 is the
+development test set and is left out unless asked for (`include_dev`), so the triage suite's
+default run on it stays a clean test.
 """
 
 from __future__ import annotations
@@ -30,8 +31,19 @@ from tools.model_registry import register_model
 
 # The hand-written corpus is data kept beside the suites that test on it (read, never imported).
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "evals" / "corpus" / "written"
-TRAIN_AUTHORS: tuple[str, ...] = ("w1", "w2", "w3", "w4", "w5")
 DEV_AUTHORS: tuple[str, ...] = ("w6",)
+
+
+def corpus_authors(root: Path = CORPUS_DIR) -> tuple[str, ...]:
+    """Every author folder of the written corpus except the development test set's: a new author's
+    batches join training by being added, not by editing a list."""
+    if not root.is_dir():
+        return ()
+    return tuple(sorted((p.name for p in root.iterdir() if p.is_dir() and any(p.glob("b*.jsonl"))
+                         and p.name not in DEV_AUTHORS), key=lambda a: (len(a), a)))
+
+
+TRAIN_AUTHORS: tuple[str, ...] = corpus_authors()
 TEMPLATE_GROUP = "templates"
 REVIEW_GROUP = "reviews"
 # Templates teach the label vocabulary but not how people write; they weigh less than written text.
@@ -174,7 +186,7 @@ def register_intake_classifier(conn: psycopg.Connection, clf: IntakeClassifier, 
 
 
 def train_service_intake(*, include_dev: bool = False, **options) -> IntakeClassifier:
-    """What `handoff train intake` and the demo train (nothing stored): w1..w5 (+ w6 when
+    """What `handoff train intake` and the demo train (nothing stored): TRAIN_AUTHORS (+ w6 when
     `include_dev`) + templates + reviewers' labels."""
     authors = TRAIN_AUTHORS + (DEV_AUTHORS if include_dev else ())
     return train_written_intake(authors=authors, **options)
