@@ -459,7 +459,7 @@ LEXICON += [
     *_cues(C.abnormal_result, "en", U, [
         r"positive (?:\w+ ){0,2}(?:fobt|fit|stool|occult|stress test|quantiferon|igra|ppd|tb test|tuberculin|hiv|hcv|hepatitis|screen|culture|antibod\w*)",
         r"(?:fobt|fit|quantiferon|igra|ppd|hiv|hcv|hepatitis \w+ (?:antibody|antigen|ab|ag)|stress test|culture|screen)\W+(?:\w+ ){0,2}(?:positive|reactive|detected)",
-        r"(?<!non-)(?<!non )reactive", r"(?:rna|dna|pcr|antigen) (?:(?!not\b|non\b)\w+ ){0,2}detected", r"resistant to", r"(?:>|greater than|over) ?100,?000 (?:cfu|colonies)", r"adenoma\w*",
+        r"(?<!non-)(?<!non )reactive(?! (?:lymph|nodes?|changes?|hyperplasia|airways?|arthritis|follicular|lymphocytes|gastropathy|thrombocytosis|attachment))", r"(?:rna|dna|pcr|antigen) (?:(?!not\b|non\b)\w+ ){0,2}detected", r"resistant to", r"(?:>|greater than|over) ?100,?000 (?:cfu|colonies)", r"adenoma\w*",
         r"(?:meniscal|meniscus|rotator cuff|labral|acl|tendon|ligament) (?:\w+ )?tear", r"herniat\w*", r"hydronephrosis", r"pneumonia",
         r"cholelithiasis", r"gallstones?", r"(?:fatty liver|steatosis)", r"osteopenia", r"osteoporosis", r"low (?:bone (?:mineral )?density|bmd)", r"scoliosis",
         r"aneurysm", r"(?:npdr|pdr|retinopathy)", r"(?:full|partial)[- ]thickness (?:\w+ )?tear", r"tear of the \w+", r"bi-?rads:? ?0", r"(?:asc-?us|asc-?h|lsil|hsil|agc|cin ?[123])", r"(?:ef|ejection fraction)[^\d\n]{0,12}(?:[1-3]\d|40) ?%",
@@ -487,7 +487,7 @@ LEXICON += [
 # imaging findings, and control, strangulation and neglect in abuse disclosures.
 _CHILD_EN = (r"(?:toddler|baby|infant|kid|child|son|daughter|grand(?:son|daughter|child|kid)|little one|twins?|nephew|niece|"
              r"\d+[- ](?:year|yr|month|mo)s?[- ]old|(?:he|she) is (?:\d|one|two|three|four|five)\b)")
-_SWALLOWED_EN = r"(?:swallowed|ate|eaten|drank|drunk|chewed(?: on)?|bit into|bitten into|licked|sucked on|got into|ingested|put (?:\w+ ){0,2}in (?:his|her|their) mouth)"
+_SWALLOWED_EN = r"(?:swallowed|ate|eaten|drank|drunk|chew(?:ed|ing)(?: on)?|bit(?:ing)? into|bitten into|lick(?:ed|ing)|suck(?:ed|ing) on|got into|ingested|put (?:\w+ ){0,2}in (?:his|her|their) mouth)"
 _POISON_EN = (r"(?:pills?|tablets?|capsules?|medicines?|medications?|meds|vitamins|gummies|pill bottle|(?:laundry|detergent|tide|dishwasher) pods?|"
               r"detergent|bleach|cleaners?|cleaning (?:product|spray|fluid|solution|supplies)|drain cleaner|toilet bowl cleaner|antifreeze|lamp oil|"
               r"lighter fluid|(?:windshield|washer) fluid|paint thinner|gasoline|kerosene|mouthwash|hand sanitizer|nicotine|vape (?:juice|liquid|pod)|"
@@ -501,6 +501,7 @@ LEXICON += [
         r"better of+ (?:\w+ ){0,2}(?:without me|if i (?:was|were|wasn'?t|weren'?t|am not|was not|were not|wasnt|werent) (?:\w+ )?(?:around|here|gone|alive|dead|born)|"
         r"(?:if|when|once) i(?:'?m| am) (?:gone|dead|not around|no longer around))",
         r"(?:if|when|once) i(?:'?m| am)? (?:was |were )?(?:gone|dead|not around|no longer (?:around|here))[^.]{0,40}(?:better|easier|happier|relieved)",
+        r"(?:easier|happier|relieved|lighter) (?:\w+ ){0,2}(?:if|when|once) (?:i|he|she) (?:was|were|am|is|'?m|'?s) (?:gone|dead|not around|no longer (?:around|here))",
         r"wish(?:es|ed|ing)? (?:i|he|she) (?:was|were|had) (?:dead|never (?:been )?born|not (?:alive|here|born))", r"wish(?:es|ed|ing)? (?:i|he|she) (?:could|would) (?:just )?die",
         r"(?:want|wants|wanted|wanna|wanting) to (?:just )?disappear (?:for good|forever|permanently)", r"disappear (?:for good|forever|permanently)",
         r"(?:don'?t|dont|do not|doesn'?t|doesnt|does not|didn'?t|did not) (?:\w+ )?want to (?:be (?:alive|here|around)|exist|live|go on)(?: any ?more)?",
@@ -527,7 +528,7 @@ LEXICON += [
         # poisoning and ingestion (poison-centre wording)
         _CHILD_EN + r"[^.]{0,60}" + _SWALLOWED_EN + r"(?! (?:his|her|their) (?:own |\w+ )?(?:pills?|medicines?|medications?|meds|tablets?|vitamins?|dose))"
         r" (?:(?!and\b|then\b|before\b|after\b|with\b|when\b|while\b|but\b|breakfast|lunch|dinner|food|took\b|take\b)\w+'?s? ){0,4}?" + _POISON_EN,
-        r"(?:swallowed|ate|chewed|bit into|ingested|drank|drinking|got into) (?:\w+ ){0,3}(?:(?:laundry|detergent|tide|dishwasher) pods?|bleach|drain cleaner|"
+        r"(?:swallowed|ate|chew(?:ed|ing)(?: on)?|bit(?:ing)? into|ingested|drank|drinking|got into|lick(?:ed|ing)|suck(?:ed|ing) on) (?:\w+ ){0,3}(?:(?:laundry|detergent|tide|dishwasher) pods?|bleach|drain cleaner|"
         r"toilet bowl cleaner|antifreeze|lamp oil|lighter fluid|(?:windshield|washer) fluid|paint thinner|kerosene|rat poison|pesticide|weed killer|"
         r"cleaning (?:product|spray|fluid|solution)|e-?liquid|vape (?:juice|liquid))",
         r"(?:accidentally|by (?:mistake|accident)|mistakenly|inadvertently) (?:\w+ ){0,2}(?:took|taken|swallowed|ate|drank|ingested|(?:gave|given) (?:him|her|them|my \w+|the (?:baby|kids?)))",
@@ -540,7 +541,7 @@ LEXICON += [
         r"found (?:him|her|them|my \w+) (?:\w+ ){0,3}(?:with|next to|holding) (?:an? |the )?(?:empty|open) (?:\w+ )?bottle",
         # anaphylaxis, angioedema
         _near(r"lips?|tongue|uvula", r"swell\w*|swollen|puff\w*|thick|tingl\w*", 3),
-        r"hives[^.]{0,80}(?:trouble|difficulty|hard time|can'?t|cannot|struggling|unable|hurts? to) (?:\w+ ){0,2}(?:breath\w*|swallow\w*)",
+        r"hives[^.]{0,80}(?<!no )(?<!not )(?<!without )(?:trouble|difficulty|hard time|can'?t|cannot|struggling|unable|hurts? to) (?:\w+ ){0,2}(?:breath\w*|swallow\w*)",
         r"(?:trouble|difficulty|hard time) (?:breathing|swallowing)[^.]{0,60}hives",
         r"(?:stung|bitten) by (?:a |an )?(?:bee|wasp|hornet|yellow ?jacket|fire ants?)[^.]{0,80}(?:swell\w*|swollen|puff\w*|hives|breath\w*|throat|dizzy|faint)",
         r"(?:bee|wasp|hornet) sting[^.]{0,60}(?:swell\w*|swollen|puff\w*|hives|breath\w*|throat|dizzy|faint)",
@@ -585,17 +586,17 @@ LEXICON += [
     *_cues(C.abnormal_result, "en", U, [
         r"(?:chlamydia|gonorrh\w*|n\.? ?gonorrhoeae|c\.? ?trachomatis|ct/ng|ng/ct|trichomon\w*|syphilis|rpr|vdrl|treponem\w*|fta-?abs|tp-?pa|hiv(?:-?1)?(?:/2)?|"
         r"hbsag|hepatitis b surface (?:antigen|ag)|hep b surface (?:antigen|ag)|hbv dna|hcv|hepatitis c|hep c|quantiferon|igra|t-?spot|ppd|tuberculin|mantoux|"
-        r"tb (?:skin )?test|h\.? ?pylori|c\.? ?diff\w*|mrsa)\b[^.\n;]{0,40}?(?<!non-)(?<!non )(?<!not )(?<!no )(?:positive|reactive|detected|\(\+\)|pos\b)",
+        r"tb (?:skin )?test|h\.? ?pylori|c\.? ?diff\w*|mrsa)\b(?:(?!neg|non\b|non-|not\b|no\b)[^.\n;,]){0,40}?(?<!non-)(?<!non )(?<!not )(?<!no )(?:positive|reactive|detected|\(\+\)|pos\b)",
         r"(?:tested|tests|test|came back|screened) (?:\w+ ){0,2}positive for", r"(?:reactive|positive) (?:\w+ ){0,2}(?:rpr|vdrl|hiv|syphilis|hepatitis|hcv|hbsag)",
     ], history=True),
     *_cues(C.abnormal_result, "es", U, [
         r"(?:clamidia|chlamydia|gonorrea|gonococo|sifilis|vdrl|rpr|vih|hiv|hepatitis [bc]|antigeno de superficie|hbsag|vhc|tuberculosis|quantiferon|ppd|"
-        r"tuberculina|helicobacter|h\.? ?pylori|vph|virus del papiloma)\b[^.\n;]{0,40}?(?<!no )(?<!non-)(?:positiv[oa]s?|reactiv[oa]s?|detectad[oa]s?|\(\+\))",
+        r"tuberculina|helicobacter|h\.? ?pylori|vph|virus del papiloma)\b(?:(?!neg|non\b|non-|not\b|no\b)[^.\n;,]){0,40}?(?<!no )(?<!non-)(?:positiv[oa]s?|reactiv[oa]s?|detectad[oa]s?|\(\+\))",
         r"(?:positiv[oa]|reactiv[oa]) (?:para|a) (?:clamidia|gonorrea|sifilis|vih|hepatitis|tuberculosis|vph)",
         r"calculos? (?:renales|en (?:el|los) rin(?:on|ones)|en la vejiga|en el ureter)", r"piedras? en (?:el rinon|los rinones|la vesicula)", r"quistes?",
         r"(?:rinon|rinones|higado|bazo|prostata|tiroides|corazon|ganglios?|utero|ovarios?) (?:\w+ )?(?:agrandad[oa]s?|aumentad[oa]s? de tamano|crecid[oa]s?)",
         r"(?:agrandamiento|crecimiento|aumento de tamano) (?:de (?:la|el|los) )?(?:prostata|higado|bazo|tiroides|corazon|ganglios)",
-        r"(?:hepato|espleno|cardio|tiro)megalia", r"(?:hiperplasia|hipertrofia) prostatica",
+        r"(?:hepato|espleno|cardio|tiro)megalia",
     ], history=True),
     *_cues(C.abuse, "en", U, [
         r"(?:grabbed|grabs|held|holds|squeezed|squeezes|put (?:his|her) hands? (?:around|on)) (?:me |her |him )?(?:by )?(?:the |my |her |his )?(?:throat|neck)",
