@@ -108,6 +108,11 @@ POSITIVE: list[tuple[str, str, str, str, str]] = [
     ("abuse", "vi", "Bà tôi bị bỏ đói cả ngày.", "abuse", U),
     ("abuse", "zh", "他控制我的钱，还天天查我手机。", "abuse", U),
     ("abuse", "zh", "老人一个人在家，没人给饭吃。", "abuse", U),
+    # a child's age ("9 month old") is not the history marker "old"; a Latin letter after a Chinese cue
+    ("ingestion", "en", "my 9 month old put a button battery in her mouth, not sure if she swallowed it", "emergency_symptoms", E),
+    ("result", "zh", "肺部CT：右肺上叶结节8mm。", "abnormal_result", U),
+    ("acute", "vi", "Tôi đang uống thuốc chống đông, té đập đầu.", "emergency_symptoms", E),
+    ("acute", "zh", "我怀孕34周，头很痛，眼睛看东西模糊。", "emergency_symptoms", E),
 ]
 
 # (family, lang, text, category that must not be found)
@@ -157,6 +162,14 @@ NEGATIVE: list[tuple[str, str, str, str]] = [
     ("abuse", "es", "Me golpee la rodilla con la mesa.", "abuse"),
     ("abuse", "vi", "Không bị bạo hành, cảm thấy an toàn ở nhà.", "abuse"),
     ("abuse", "zh", "否认家庭暴力，在家很安全。", "abuse"),
+    ("abuse", "vi", "Tôi nhịn đói trước khi xét nghiệm máu được không?", "abuse"),
+    ("ingestion", "en", "Can my 2 year old take children's Tylenol with his antibiotic?", "emergency_symptoms"),
+    ("ingestion", "vi", "Con tôi 3 tuổi uống thuốc hạ sốt được không?", "emergency_symptoms"),
+    ("ingestion", "zh", "宝宝吃了退烧药以后还能吃奶吗？", "emergency_symptoms"),
+    ("acute", "en", "I can't wake him up for school in the morning, he is 15.", "emergency_symptoms"),
+    ("result", "en", "Reactive lymph nodes, benign appearing.", "abnormal_result"),
+    ("result", "en", "HBsAg neg, HBsAb pos (immune).", "abnormal_result"),
+    ("result", "zh", "梅毒抗体阴性，HIV抗体阴性。", "abnormal_result"),
 ]
 
 

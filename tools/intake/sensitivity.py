@@ -524,7 +524,9 @@ LEXICON += [
         r"(?:if|when|once) i(?:'?m| am)? (?:was |were )?(?:gone|dead|not around|no longer (?:around|here))[^.]{0,40}(?:better|easier|happier|relieved)",
         r"(?:easier|happier|relieved|lighter) (?:\w+ ){0,2}(?:if|when|once) (?:i|he|she) (?:was|were|am|is|'?m|'?s) (?:gone|dead|not around|no longer (?:around|here))",
         r"wish(?:es|ed|ing)? (?:i|he|she) (?:was|were|had) (?:dead|never (?:been )?born|not (?:alive|here|born))", r"wish(?:es|ed|ing)? (?:i|he|she) (?:could|would) (?:just )?die",
-        r"(?:want|wants|wanted|wanna|wanting) to (?:just )?disappear (?:for good|forever|permanently)", r"disappear (?:for good|forever|permanently)",
+        r"(?:want|wants|wanted|wanna|wanting) to (?:just )?disappear (?:for good|forever|permanently)", r"disappear\w* (?:for good|forever|permanently)",
+        r"(?:no ?one|nobody|no-one) (?:would|will|'?d) (?:even )?(?:notice|miss me|care|miss (?:him|her)) (?:if|when) (?:i|he|she) (?:\w+ )?(?:disappeared|died|was gone|were gone|killed|ended)",
+        r"how many (?:\w+ )?it (?:would )?takes?\b(?! (?:to|for) (?:feel|work|help|get|start|kick|heal|see|clear))", r"(?:pills|meds|tablets|medication) (?:\w+ )?saved(?: up)?",
         r"(?:don'?t|dont|do not|doesn'?t|doesnt|does not|didn'?t|did not) (?:\w+ )?want to (?:be (?:alive|here|around)|exist|live|go on)(?: any ?more)?",
         r"(?:no|isn'?t any|not any|what'?s the|whats the) point (?:in |of )?(?:going on|living|being alive|carrying on|life|trying any ?more|anything any ?more)",
         r"giving (?:away )?(?:all )?(?:of )?(?:her|his|my|their) (?:\w+ )?(?:jewelry|stuff|things|belongings|possessions|guns?|valuables|prized \w+)(?: away)?",
@@ -540,7 +542,7 @@ LEXICON += [
         r"no (?:le )?(?:encuentro|veo|tiene|tengo) (?:\w+ ){0,2}(?:sentido|caso|razon) (?:a |de |para )?(?:seguir|vivir|la vida)",
         r"no (?:vale|valia) la pena (?:seguir )?(?:vivir|viviendo|seguir)", r"para que seguir (?:viviendo|vivo|aqui)?",
         r"(?:quisiera|quiero|me gustaria|ojala (?:pudiera)?) (?:\w+ )?(?:desaparecer para siempre|estar muert[oa]|morirme|no despertar|no existir|no haber nacido|dormir(?:me)? y no despertar)",
-        r"desaparecer para siempre", r"regal(?:ando|o|a|ar|ado) (?:todas )?(?:sus|mis) (?:cosas|pertenencias|joyas|posesiones)",
+        r"desaparecer para siempre", r"no quiero (?:estar|seguir|vivir) en este mundo", r"(?:irme|salir|dejar) (?:de )?este mundo", r"regal(?:ando|o|a|ar|ado) (?:todas )?(?:sus|mis) (?:cosas|pertenencias|joyas|posesiones)",
         r"despid(?:iendose|iendome|io|e) de (?:todos|todo el mundo|la familia|sus hijos|mis hijos|sus amigos)", r"carta de despedida",
         r"(?:tengo|tiene) (?:un |el )?plan (?:para|de) (?:matarme|matarse|morir|quitarme|quitarse|suicid\w*|hacerlo)",
         r"(?:compre|compro|tengo|tiene) (?:una )?(?:soga|cuerda|pistola|arma)[^.]{0,40}(?:matar|ahorcar|acabar|colgar)",
@@ -560,6 +562,10 @@ LEXICON += [
         r"took (?:way |much )?too (?:much|many) (?:of )?(?:my |his |her |the )?(?:\w+ )?(?:pills?|medicines?|medications?|meds|tablets|insulin|tylenol|acetaminophen|ibuprofen|advil|aspirin|doses?)",
         r"(?:empty|open) (?:pill |medicine |tylenol )?bottle[^.]{0,40}(?:sleepy|drowsy|won'?t wake|not waking|unresponsive|floor|beside|next to)",
         r"found (?:him|her|them|my \w+) (?:\w+ ){0,3}(?:with|next to|holding) (?:an? |the )?(?:empty|open) (?:\w+ )?bottle",
+        _CHILD_EN + r"[^.]{0,40}(?:with|holding|into|opened) (?:an? |the )?(?:open(?:ed)? |empty )?(?:\w+ )?(?:bottle|container|pack|box|blister pack) of (?:\w+ )?"
+        r"(?:pills|tablets|medicine|tylenol|advil|motrin|aspirin|vitamins|iron|gummies|benadryl|melatonin|edibles)",
+        _CHILD_EN + r"[^.]{0,40}put (?:an? |the |some )?(?:\w+ )?(?:button batter(?:y|ies)|batter(?:y|ies)|magnets?|pills?|tablets?|(?:laundry|detergent) pods?) in (?:his|her|their) mouth",
+        r"(?:pregnant|weeks)[^.]{0,40}headache[^.]{0,60}(?:vision|seeing spots|blurr\w*|spots|flashing)",
         # anaphylaxis, angioedema
         _near(r"lips?|tongue|uvula", r"swell\w*|swollen|puff\w*|thick|tingl\w*", 3),
         r"hives[^.]{0,80}(?<!no )(?<!not )(?<!without )(?:trouble|difficulty|hard time|can'?t|cannot|struggling|unable|hurts? to) (?:\w+ ){0,2}(?:breath\w*|swallow\w*)",
@@ -600,7 +606,7 @@ LEXICON += [
         r"escalofrios (?:muy )?(?:fuertes|intensos)|tiritando", r"pupilas (?:muy )?(?:pequenas|chiquitas|puntiformes|como punta)",
         r"(?:le )?(?:pusimos|dimos|aplicamos|pusieron|dieron|puse|di|aplique) (?:\w+ )?(?:narcan|naloxona)", r"aliento (?:a fruta|afrutado|a manzana|dulce)",
         r"no (?:siento|he sentido|ha sentido|sentimos|senti) (?:\w+ ){0,2}(?:mover(?:se)?|patear) al bebe", r"no he sentido (?:al|que el) bebe",
-        r"(?:perdio|perdi) la vista (?:de|en) un ojo", r"no (?:puede|puedo) caminar (?:derecho|bien de repente)",
+        r"(?:perdio|perdi) la vista (?:de|en) un ojo", r"(?:embarazada|semanas)[^.]{0,40}dolor de cabeza[^.]{0,60}(?:vision|veo|lucecitas|borros\w*|manchas)", r"no (?:puede|puedo) caminar (?:derecho|bien de repente)",
         r"(?:bebe|recien nacid[oa]|nin[oa]) (?:\w+ ){0,5}no (?:quiere )?(?:comer|mamar|tomar (?:pecho|leche|el biberon|la mamila))",
         r"(?:esta|se ve|se siente) (?:muy )?(?:aguadit[oa]|flacid[oa]|como trapo)",
     ], history=True),
@@ -624,7 +630,7 @@ LEXICON += [
         r"(?:checks|goes through|went through|reads|monitors|tracks|smashed|broke) (?:\w+ ){0,2}(?:my|her|his) (?:phone|cell|messages|texts|location)(?! (?:number|no\b|#))",
         r"(?:takes?|took|keeps?|kept) (?:all )?(?:of )?(?:my|her|his) (?:paychecks?|wages|salary|debit cards?|bank cards?)",
         r"(?:left|leaves|lying|sitting|lies) (?:\w+ ){0,3}in (?:soiled|dirty|wet|urine[- ]soaked) (?:diapers?|briefs|clothes|sheets|bed)",
-        r"(?:nobody|no one|no-one) (?:\w+ )?(?:feeds|fed|is feeding|bathes|changes|checks on|takes care of|cares for) (?:her|him|them|the kids|grandma|grandpa|mom|dad)",
+        r"(?:nobody|no one|no-one) (?:has |had |is |was |will )?(?:been )?(?:feed\w*|fed|bath\w*|chang\w*|check\w* on|tak\w+ care of|took care of|car\w+ for|look\w* after) (?:her|him|them|the kids|grandma|grandpa|mom|dad|my \w+)",
         r"(?:hasn'?t|haven'?t|has not|have not) been (?:fed|bathed|changed) (?:in|for)", r"(?:kids|children) (?:are )?(?:left )?(?:home )?alone (?:all day|for days|overnight)",
         r"(?:said|says|threatened|threatens) (?:\w+ ){0,2}(?:he|she|they)(?:'?d| would| will|'?ll) kill (?:me|her|him|us)",
     ]),
@@ -696,7 +702,7 @@ RELATIVE_PAST = re.compile(
 RELATIVE_AFTER = re.compile(r"^[^.;]{0,12}\b(?:in|en)\s+(?:(?:his|her|the|el|la|su)\s+)?(?:paternal|maternal)?\s*(?:mother|father|sister|brother|grand(?:mother|father)|aunt|uncle|madre|padre|hermana|hermano|abuel[oa]|tia|tio)")
 HISTORY_MARKER = re.compile(
     r"\b(?:history of|h/o|hx of|pmh|past medical history|prior|previous(?:ly)?|remote|in the past|last year|years ago|"
-    r"resolved|old|antecedentes? de|previ[oa]|remot[oa]|hace (?:\d+|unos|varios) anos|el ano pasado)\b")
+    r"resolved|(?<!year )(?<!years )(?<!month )(?<!months )(?<!week )(?<!weeks )(?<!day )(?<!days )(?<!-)old|antecedentes? de|previ[oa]|remot[oa]|hace (?:\d+|unos|varios) anos|el ano pasado)\b")
 HISTORY_AFTER = re.compile(r"^[^.;\n]{0,40}\b(?:in (?:19|20)\d\d|en (?:19|20)\d\d|del (?:19|20)\d\d|since (?:normalized|resolved)|resolved|years ago|last year|"
                            r"el ano pasado|hace (?:\d+|unos|varios|muchos) (?:anos|meses))\b")
 # Chronic / exertional qualifiers: "shortness of breath on exertion" is not an emergency symptom.
@@ -742,7 +748,10 @@ def _compile_lexicon(lexicon: list[Cue]) -> list[tuple[Cue, re.Pattern[str]]]:
     for (cat, lang, floor, hist), patterns in groups.items():
         # Longer patterns first, so an alternation prefers "chest pain on breathing" to "chest pain".
         patterns = sorted(set(patterns), key=len, reverse=True)
-        rx = re.compile(r"(?<![a-z])(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?![a-z])")
+        body = "|".join(f"(?:{p})" for p in patterns)
+        # Chinese has no word boundaries, and a Latin letter right after a Chinese cue is common
+        # ("结节8mm", which the matching view reads as "结节bmm"; "阳性hiv").
+        rx = re.compile(f"(?:{body})" if lang == "zh" else r"(?<![a-z])(?:" + body + r")(?![a-z])")
         out.append((Cue(cat, lang, f"lexicon:{cat.value}/{lang}", floor, hist), rx))
     return out
 
