@@ -269,10 +269,10 @@ LEXICON += [
     ]),
     *_cues(C.pregnancy, "en", R, [
         r"(?:period|menses) (?:is |was )?(?:\d+ (?:days?|weeks?) )?late", r"missed (?:my |her )?(?:last )?period", r"two (?:pink )?lines",
-        r"positive (?:home )?(?:pregnancy )?test", r"(?<!chlamydia )(?<!gonorrhea )(?<!hiv )(?<!covid )(?<!strep )(?<!flu )(?<!std )(?<!sti )(?<!tb )(?<!rpr )test (?:came back |was |is )?positive", r"(?:having|expecting) a baby", r"morning sickness",
+        r"positive (?:home )?(?:pregnancy )?test", r"(?:lost|losing) (?:the|my|our|her) (?:baby|pregnancy)", r"(?<!chlamydia )(?<!gonorrhea )(?<!hiv )(?<!covid )(?<!strep )(?<!flu )(?<!std )(?<!sti )(?<!tb )(?<!rpr )test (?:came back |was |is )?positive", r"(?:having|expecting) a baby", r"morning sickness",
     ]),
     *_cues(C.pregnancy, "es", R, [
-        r"esperando (?:un )?bebe", r"(?:no me ha bajado|se me atraso) (?:la regla|la menstruacion|el periodo)", r"(?:atraso|retraso) menstrual",
+        r"esperando (?:un )?bebe", r"perd(?:i|io|imos) (?:al|el|a mi|mi) (?:bebe|embarazo)", r"(?:no me ha bajado|se me atraso) (?:la regla|la menstruacion|el periodo)", r"(?:atraso|retraso) menstrual",
         r"(?:la )?prueba (?:salio |dio )?positiva", r"dos rayitas", r"nauseas del embarazo",
     ]),
     *_cues(C.abnormal_result, "en", U, [r"\bcyst\b", r"recommend(?:ed|s)? (?:\w+ ){0,3}(?:follow-?up|referral|biopsy|further evaluation|correlation)"], history=True),
@@ -490,12 +490,12 @@ LEXICON += [
     ], history=True),
     *_cues(C.abnormal_result, "es", U, [
         r"resistente a", r"(?:higado graso|esteatosis)", r"calculos? (?:biliares|en la vesicula)", r"litiasis",
-        r"anemia", r"osteopenia", r"osteoporosis", r"(?:glucosa|azucar)[^\d\n]{0,20}(?:[2-9]\d\d)", r"(?:a1c|hemoglobina glicosilada)[^\d\n]{0,12}(?:[7-9]|1[0-9])(?:\.\d)?",
+        r"anemia", r"osteopenia", r"osteoporosis", r"(?:glucosa|azucar)[^\d\n]{0,20}(?:[2-9]\d\d)", r"(?:(?:hb)?a[1l]c|hemoglobina glicosilada)[^\d\n]{0,12}(?:[7-9]|1[0-9])(?:\.\d)?",
         r"(?:creatinina)[^\d\n]{0,12}(?:[2-9])(?:\.\d)?", r"(?:acido urico)[^\d\n]{0,12}(?:[7-9]|1\d)(?:\.\d)?", r"(?:trigliceridos)[^\d\n]{0,12}(?:[2-9]\d\d)",
         r"(?:colesterol)[^\d\n]{0,12}(?:2[4-9]\d|[3-9]\d\d)",
     ], history=True),
     *_cues(C.abnormal_result, "en", U, [
-        r"(?:glucose|sugar)[^\d\n]{0,20}(?:2[5-9]\d|[3-9]\d\d)", r"(?:a1c|hba1c)[^\d\n]{0,12}(?:[89]|1[0-9])(?:\.\d)?", r"ldl[^\d\n]{0,16}(?:19\d|2\d\d)",
+        r"(?:glucose|sugar)[^\d\n]{0,20}(?:2[5-9]\d|[3-9]\d\d)", r"(?:hb)?a[1l]c[^\d\n]{0,12}(?:[89]|1[0-9])(?:\.\d)?", r"ldl[^\d\n]{0,16}(?:19\d|2\d\d)",
         r"creatinine[^\d\n]{0,12}(?:[2-9])(?:\.\d)?", r"(?:hgb|hemoglobin|hb)(?!\W*a\W?[1l]\W?c)[^\d\n]{0,12}(?:[7-9])(?:\.\d)? ?(?:g|l\b|low)",
     ], history=True),
 ]
