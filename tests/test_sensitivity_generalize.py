@@ -113,6 +113,15 @@ POSITIVE: list[tuple[str, str, str, str, str]] = [
     ("result", "zh", "肺部CT：右肺上叶结节8mm。", "abnormal_result", U),
     ("acute", "vi", "Tôi đang uống thuốc chống đông, té đập đầu.", "emergency_symptoms", E),
     ("acute", "zh", "我怀孕34周，头很痛，眼睛看东西模糊。", "emergency_symptoms", E),
+    ("suicide", "es", "Estoy cansada de vivir.", "self_harm", U),
+    ("suicide", "vi", "Tôi chán sống lắm rồi.", "self_harm", U),
+    ("suicide", "zh", "我儿子说想去死。", "self_harm", U),
+    ("ingestion", "vi", "Ông uống thuốc 2 lần vì quên.", "emergency_symptoms", E),
+    ("acute", "en", "She's on Xarelto and her nose has been bleeding for an hour.", "emergency_symptoms", E),
+    ("acute", "es", "Tengo 35 semanas y se me salio mucha agua.", "emergency_symptoms", E),
+    ("acute", "zh", "宝宝两个月，发烧38度。", "emergency_symptoms", E),
+    ("result", "es", "Me salio positivo el VIH en la prueba rapida.", "abnormal_result", U),
+    ("abuse", "zh", "儿子把老人的退休金都拿走了。", "abuse", U),
 ]
 
 # (family, lang, text, category that must not be found)
@@ -170,6 +179,10 @@ NEGATIVE: list[tuple[str, str, str, str]] = [
     ("result", "en", "Reactive lymph nodes, benign appearing.", "abnormal_result"),
     ("result", "en", "HBsAg neg, HBsAb pos (immune).", "abnormal_result"),
     ("result", "zh", "梅毒抗体阴性，HIV抗体阴性。", "abnormal_result"),
+    ("acute", "en", "My 3 month old needs her vaccines, no fever.", "emergency_symptoms"),
+    ("acute", "zh", "宝宝两个月大，今天打疫苗，没有发烧。", "emergency_symptoms"),
+    ("ingestion", "zh", "降压药一天吃一次还是两次？", "emergency_symptoms"),
+    ("suicide", "es", "Estoy cansada de esperar la cita.", "self_harm"),
 ]
 
 

@@ -172,7 +172,7 @@ VI += [
         r"(?:dem |mang )?(?:cho|tang) het (?:\w+ ){0,2}(?:do dac|tai san|do dung|ky vat|trang suc)", r"(?:noi )?loi tu biet", r"thu tuyet menh",
         r"tu biet (?:moi nguoi|gia dinh|con chau|vo con|tat ca)", r"(?:tro tan|an bai) hau su",
         r"(?:mua|uong|giau|tich|cat|chuan bi) (?:\w+ ){0,3}(?:thuoc tru sau|thuoc diet chuot|thuoc chuot|day thung|than (?:cui|hoa) (?:de )?dot)",
-        r"ke hoach (?:\w+ ){0,3}(?:tu tu|chet|ket thuc|tu sat)", r"(?:muon|chi muon) (?:\w+ )?(?:bien mat|chet quach|chet di)(?: cho (?:xong|roi))?",
+        r"ke hoach (?:\w+ ){0,3}(?:tu tu|chet|ket thuc|tu sat)", r"chan song", r"met moi (?:vi|khi) (?:phai )?song", r"song (?:qua |that )?met moi", r"thu de lai (?:cho|cua) (?:cac con|vo|chong|gia dinh|moi nguoi|bo me)", r"(?:muon|chi muon) (?:\w+ )?(?:bien mat|chet quach|chet di)(?: cho (?:xong|roi))?",
     ]),
     ("emergency_symptoms", "E", True, [
         # ingestion and poisoning
@@ -181,7 +181,7 @@ VI += [
         r"thuoc diet chuot|thuoc tru sau|dau hoa|xang|pin|nam cham|long nao|cong thuc tay|nuoc javel|javel)",
         r"(?:uong|an|nuot) (?:\w+ ){0,3}thuoc (?:\w+ ){0,3}cua (?:ba|ong|bo|me|chong|vo|anh|chi|nguoi khac) (?:\w+ )?(?:nham|lon)",
         r"ngo doc (?:thuoc|hoa chat|thuoc tru sau|khi|xang|ruou)", r"(?:uong|an|nuot) (?:\w+ ){0,2}(?:nuoc tay|thuoc tru sau|thuoc diet chuot|thuoc chuot|nuoc javel)",
-        r"(?:uong|cho (?:be|con|chau) uong) (?:gap doi|gap ba|qua) lieu",
+        r"(?:uong|cho (?:be|con|chau) uong) (?:gap doi|gap ba|qua) lieu", r"(?:uong|cho uong) (?:\w+ ){0,3}(?:2|hai) lan (?:vi|do) quen", r"uong trung (?:\w+ )?(?:thuoc|lieu)",
         # anaphylaxis
         r"noi (?:me day|man ngua|ban do|mang do) (?:\w+ ){0,3}(?:khap|toan) (?:nguoi|than)[^.]{0,60}(?:kho tho|kho nuot|sung|choang)",
         r"(?:bi )?ong (?:dot|chich|cham|dam)[^.]{0,60}(?:sung|kho tho|noi me day|choang|ngat)",
@@ -215,7 +215,8 @@ ZH += [
         r"不想(?:再)?(?:待|留|活)在这个世界", r"(?:想|希望)(?:永远)?消失", r"永远消失", r"(?:继续|活)下去(?:\w{0,4})(?:没有|没)(?:意义|意思)",
         r"(?:东西|物品|财产|首饰)(?:\w{0,2})(?:都|全)?(?:送人|送给|送掉|分给)", r"(?:写|留)(?:了|好|下)?(?:遗书|遗言)", r"(?:交代|安排)(?:好)?后事",
         r"(?:买|准备|藏|存)(?:了|好)?(?:\w{0,3})(?:农药|老鼠药|百草枯|敌敌畏|绳子|木炭|炭)", r"(?:喝|吃)农药", r"烧炭",
-        r"(?:计划|打算)(?:\w{0,6})(?:自杀|结束生命|去死)", r"我(?:\w{0,2})(?:是|成了)(?:\w{0,4})(?:负担|拖累|累赘)", r"(?:不如|还不如)(?:走了|消失)",
+        r"(?:计划|打算)(?:\w{0,6})(?:自杀|结束生命|去死)", r"我(?:\w{0,2})(?:是|成了)(?:\w{0,4})(?:负担|拖累|累赘)", r"不想(?:再)?撑", r"活着(?:太|好|真)?累", r"想(?:去)?死",
+        r"(?:安眠药|药|药片)(?:都|全)?(?:存|攒|囤|藏)(?:起来|了)", r"(?:不如|还不如)(?:走了|消失)",
     ]),
     ("emergency_symptoms", "E", True, [
         r"误(?:吞|服|食|喝|吃)", r"吃错(?:了)?药", r"(?:吞|吃|咽)(?:了|下)?(?:\w{0,6})(?:纽扣电池|电池|磁铁|磁珠|吸铁石)",
@@ -230,7 +231,7 @@ ZH += [
         r"瞳孔(?:\w{0,3})(?:很小|针尖|缩小)", r"(?:打|用|喷|给)(?:了)?(?:\w{0,3})纳洛酮", r"烂苹果味", r"(?:呼吸|口气|嘴里)(?:有|带)(?:\w{0,3})(?:水果|烂苹果)味",
         r"(?:发烧|发热|高烧)(?:\w{0,6})(?:寒战|发抖|打寒颤)|(?:寒战|发抖|打寒颤)(?:\w{0,6})(?:发烧|发热|高烧)",
         r"(?:感觉不到|没(?:有)?感觉到|摸不到)胎动", r"(?:叫|喊|摇|拍)(?:[^。，]{0,10})(?:很多次|好几次|几次|半天)(?:才)?(?:\w{0,3})(?:睁|醒|有反应)",
-        r"(?:不小心|重复|多)(?:\w{0,6})(?:吃|服)(?:了)?(?:两次|两遍|双倍|双份)|(?:吃|服)(?:了)?双倍|重复(?:吃|服)(?:了)?(?:\w{0,4})药|多吃了(?:\w{0,3})(?:药|片|粒)", r"突然(?:\w{0,4})(?:走路不稳|站不稳|看不见|看不清|视力模糊|重影)",
+        r"(?:不小心|重复|多)(?:\w{0,6})(?:吃|服)(?:了)?(?:两次|两遍|双倍|双份)|(?:吃|服)(?:了)?双倍|重复(?:吃|服)(?:了)?(?:\w{0,4})药|多吃了(?:\w{0,3})(?:药|片|粒)|多吃了(?:一|两|几)(?:次|顿|遍|片|粒)", r"突然(?:\w{0,4})(?:走路不稳|站不稳|看不见|看不清|视力模糊|重影)",
         r"(?:流血|出血)(?:\w{0,6})(?:止不住|停不下来|不止)",
     ]),
     ("abnormal_result", "U", True, [
@@ -238,7 +239,7 @@ ZH += [
         r"(?:肝|脾|心影|心脏|甲状腺|前列腺|淋巴结|肾)(?:\w{0,3})(?:增大|肿大)", r"(?:肝|脾)大", r"贫血",
     ]),
     ("abuse", "U", False, [
-        r"(?:查|翻|监控|没收|摔|砸)(?:\w{0,2})(?:我|她|他)的?手机", r"没人给(?:\w{0,2})(?:饭|吃的|水|喝的|药|换)", r"(?:挨饿|饿了(?:好几|几)天)",
+        r"(?:查|翻|监控|没收|摔|砸)(?:\w{0,2})(?:我|她|他)的?手机", r"没人给(?:\w{0,2})(?:饭|吃的|水|喝的|药|换)", r"(?:挨饿|饿了(?:好几|几)天)", r"(?:钱|工资|退休金|养老金|低保|存款|银行卡)(?:\w{0,3})(?:都|全)?(?:被)?(?:拿走|抢走|扣着|扣了|花光|取走|控制)",
         r"(?:一个人|独自)(?:\w{0,6})(?:没人管|没人照顾|没饭吃)", r"(?:掐|勒)(?:住)?(?:我|她|他)的?(?:脖子|喉咙)", r"(?:说|威胁)(?:\w{0,4})要?(?:杀了|弄死|打死)(?:我|她|他)",
     ]),
 ]

@@ -200,7 +200,7 @@ LEXICON += [
         r"(?:arm|hand|leg|side) (?:is |went |feels )?(?:limp|numb|dead|paralyzed)", r"numb(?:ness)? on (?:one|the left|the right) side",
         r"(?:going to|about to|gonna) (?:pass out|faint|black out)", r"black(?:ed|ing)? out", r"(?:collapsed|collapse)",
         r"bleeding through (?:a |her |my )?(?:pad|tampon)s?", r"soak(?:ing|ed)? (?:through )?(?:a |her |my )?(?:pad|tampon)s?",
-        r"(?:blood|bleeding) (?:won'?t|will not|does not|doesn'?t) stop", r"(?:newborn|infant|baby|\d+[- ](?:day|week|month)[- ]old)\b[^.]{0,40}\bfever",
+        r"(?:blood|bleeding) (?:won'?t|will not|does not|doesn'?t) stop", r"(?:newborn|infant|baby|\d+[- ](?:day|week|month)[- ]old)\b[^.]{0,40}(?<!no )(?<!not )(?<!without )(?<!denies )\bfever",
         r"fever[^.]{0,30}\b(?:newborn|infant|baby|\d+[- ](?:day|week|month)[- ]old)", r"(?:turning|turned|looks?) (?:blue|gray|grey)",
         r"(?:not|isn'?t|won'?t) (?:breathing|waking up|responding(?! to))", r"hard to wake", r"(?:choking|can'?t swallow)",
         r"sweating and (?:chest|short)", r"(?:cold sweat|clammy)", r"(?:severe|sudden|crushing|tearing) (?:pain|headache)",
@@ -211,7 +211,7 @@ LEXICON += [
     *_cues(C.emergency_symptoms, "es", E, [
         r"(?:el )?pecho (?:me |le )?(?:aprieta|duele|oprime|quema)", r"me (?:sudan|suda)[^.]{0,20}(?:frio|manos)|sudor frio",
         r"no (?:puede|puedo) hablar(?: bien)?", r"(?:brazo|mano|pierna) (?:dormid[oa]|sin fuerza|paralizad[oa]|que no (?:mueve|siente))",
-        r"(?:bebe|recien nacido|nin[oa]|hij[oa]) de \d+ (?:dias|semanas|meses)[^.]{0,40}fiebre", r"fiebre[^.]{0,30}(?:bebe|recien nacido)",
+        r"(?:bebe|recien nacido|nin[oa]|hij[oa]) de \d+ (?:dias|semanas|meses)[^.]{0,40}(?<!sin )(?<!no )(?<!no tiene )fiebre", r"fiebre[^.]{0,30}(?:bebe|recien nacido)",
         r"me (?:voy a|va a dar un) desmay", r"se (?:desvanecio|cayo y no responde)", r"no (?:responde|despierta|respira)",
         r"se (?:esta )?poniendo morad[oa]", r"sangr\w+ (?:mucho|sin parar|que no para)", r"(?:empapa|empape) (?:la|una) toalla",
         r"(?:vomito|vomita|popo|heces) (?:con sangre|negr[oa]s?)", r"dolor (?:muy )?(?:fuerte|intenso|insoportable) (?:de|en) (?:cabeza|pecho|abdomen|panza)",
@@ -350,7 +350,7 @@ LEXICON += [
     *_cues(C.abuse, "es", U, [
         r"orden de (?:restriccion|proteccion|alejamiento)", r"\bvawa\b", r"(?:me|le|la|lo) (?:pega|pegaba|golpeaba|golpea|jaloneaba|ahorcaba|estrangulaba)",
         r"(?:se mete|entra|entraba) (?:a|en) (?:su|mi) (?:cuarto|recamara) (?:en la|por la) noche", r"(?:la|lo|me) (?:toca|tocaba|toco) (?:\w+ ){0,3}(?:partes|donde no)",
-        r"(?:descuid\w*|abandonad[oa]|desatendid[oa])", r"(?:le|me) (?:quita|quito|cobra|cobro|agarra|agarro) (?:sus|mis|el|los) (?:cheques?|dinero|pension)",
+        r"(?:descuid\w*|abandonad[oa]|desatendid[oa])", r"(?:le|me) (?:quita|quito|cobra|cobro|agarra|agarro) (?:sus|mis|el|los|la) (?:cheques?|dinero|pension)",
         r"proteccion (?:de|al) adulto", r"servicios de proteccion",
     ]),
 ]
@@ -383,17 +383,18 @@ LEXICON += [
 
 # Fever in an infant under 3 months is an emergency wherever the age and the fever sit in the text.
 _INFANT_AGE = re.compile(
-    r"(?<![\w.])(?:(?:[1-9]|1[0-2])[- ](?:weeks?|wks?)[- ]old|(?:[1-9]|[1-8]\d)[- ]days?[- ]old|[1-3][- ](?:months?|mos?)[- ]old|"
+    r"(?<![a-z\d.])(?:(?:[1-9]|1[0-2])[- ](?:weeks?|wks?)[- ]old|(?:[1-9]|[1-8]\d)[- ]days?[- ]old|[1-3][- ](?:months?|mos?)[- ]old|"
     r"(?:[1-9]|[1-8]\d) (?:dias|semanas) de nacid[oa]|(?:bebe|baby|infant|nene|nena|nin[oa]|hij[oa]|recien nacid[oa]) (?:\w+ )?de (?:[1-9]|1[0-2]) (?:dias|semanas)|"
     r"(?:bebe|nene|nena|hij[oa]) (?:\w+ )?de [1-3] mes(?:es)?|(?:[1-9]|[1-8]\d) (?:ngay|tuan) tuoi|[1-3] thang tuoi|newborn|recien nacid[oa]|so sinh|"
-    r"(?:[1-9]|1[0-2]) ?(?:周|个?星期)大|(?:[1-9]|[1-8]\d) ?天大|[1-3] ?个月大|新生儿)")
+    r"(?:[1-9]|1[0-2]|[一二两三四五六七八九十]|十[一二]) ?(?:周|个?星期)大|(?:[1-9]|[1-8]\d|[一二两三四五六七八九十]+) ?天大|(?:[1-3]|[一二两三]) ?个月大|"
+    r"(?:宝宝|婴儿|孩子|女儿|儿子)(?:\w{0,2})(?:[1-3]|[一二两三]) ?个月(?![前后])|新生儿)")
 _FEVER = re.compile(r"(?<![a-z])(?:fever|febrile|fiebre|calentura|temp\w* (?:of )?(?:100\.[4-9]|10[1-6]|3[89](?:\.\d)?)|sot)(?![a-z])|发烧|发热|"
                     r"(?<![\d.])(?:3[89]|40)(?:\.\d)?\s*(?:°|度|c\b)")
 
 
 _PREG_BLEEDING = re.compile(r"(?<![a-z])(?:bleed\w*|blood (?:clots|coming|gushing)|sangr\w*|sangre|chay mau|ra mau|ra huyet)(?![a-z])|出血|流血|见红")
 _PREG_FLUID = re.compile(r"(?<![a-z])(?:water (?:broke|has broken)|leaking (?:clear )?fluid|gush of fluid|se me rompio la fuente|(?:se me )?moj\w+ (?:\w+ ){0,3}(?:agua|liquido)|"
-                         r"vo oi|ri oi|chay nuoc oi)(?![a-z])|破水|羊水(?:破|流)")
+                         r"vo oi|ri oi|chay nuoc oi|(?:se me |me )?(?:salio|sale|salia|esta saliendo) (?:\w+ ){0,2}(?:agua|liquido)|ra nuoc (?:o )?(?:am dao|nhieu|o duoi|lien tuc)|ri nuoc)(?![a-z])|破水|羊水(?:破|流)|(?:下面|阴道)(?:\w{0,3})(?:流水|流出水|漏水|流出液体)")
 
 
 def _pregnancy_warning_findings(view: MatchingView, lview: str, findings: list[SensitivityFinding]) -> list[SensitivityFinding]:
@@ -421,7 +422,10 @@ def _infant_fever_findings(view: MatchingView, lview: str) -> list[SensitivityFi
     age, fever = _INFANT_AGE.search(lview), _FEVER.search(lview)
     if not (age and fever):
         return []
-    if _context(Cue(C.emergency_symptoms, "en", "fever", E, True), lview, fever.start(), fever.end()) != "current":
+    # The fever word's own language decides its negation and history rules ("没有发烧", "không sốt").
+    word = fever.group()
+    lang = "zh" if re.search(r"[\u4e00-\u9fff]", word) else "vi" if word == "sot" else "en"
+    if _context(Cue(C.emergency_symptoms, lang, "fever", E, True), lview, fever.start(), fever.end()) != "current":
         return []
     a, b = sorted((age.start(), fever.start()))
     return [SensitivityFinding(category=C.emergency_symptoms, span=view.make_span(a, max(age.end(), fever.end()) if b - a < 200 else a + 1),
@@ -490,12 +494,12 @@ LEXICON += [
     ], history=True),
     *_cues(C.abnormal_result, "es", U, [
         r"resistente a", r"(?:higado graso|esteatosis)", r"calculos? (?:biliares|en la vesicula)", r"litiasis",
-        r"anemia", r"osteopenia", r"osteoporosis", r"(?:glucosa|azucar)[^\d\n]{0,20}(?:[2-9]\d\d)", r"(?:(?:hb)?a[1l]c|hemoglobina glicosilada)[^\d\n]{0,12}(?:[7-9]|1[0-9])(?:\.\d)?",
+        r"anemia", r"osteopenia", r"osteoporosis", r"(?:glucosa|azucar)[^\d\n]{0,20}(?:[2-9]\d\d)", r"(?:a1c|hemoglobina glicosilada)[^\d\n]{0,12}(?:[7-9]|1[0-9])(?:\.\d)?",
         r"(?:creatinina)[^\d\n]{0,12}(?:[2-9])(?:\.\d)?", r"(?:acido urico)[^\d\n]{0,12}(?:[7-9]|1\d)(?:\.\d)?", r"(?:trigliceridos)[^\d\n]{0,12}(?:[2-9]\d\d)",
         r"(?:colesterol)[^\d\n]{0,12}(?:2[4-9]\d|[3-9]\d\d)",
     ], history=True),
     *_cues(C.abnormal_result, "en", U, [
-        r"(?:glucose|sugar)[^\d\n]{0,20}(?:2[5-9]\d|[3-9]\d\d)", r"(?:hb)?a[1l]c[^\d\n]{0,12}(?:[89]|1[0-9])(?:\.\d)?", r"ldl[^\d\n]{0,16}(?:19\d|2\d\d)",
+        r"(?:glucose|sugar)[^\d\n]{0,20}(?:2[5-9]\d|[3-9]\d\d)", r"(?:a1c|hba1c)[^\d\n]{0,12}(?:[89]|1[0-9])(?:\.\d)?", r"ldl[^\d\n]{0,16}(?:19\d|2\d\d)",
         r"creatinine[^\d\n]{0,12}(?:[2-9])(?:\.\d)?", r"(?:hgb|hemoglobin|hb)(?!\W*a\W?[1l]\W?c)[^\d\n]{0,12}(?:[7-9])(?:\.\d)? ?(?:g|l\b|low)",
     ], history=True),
 ]
@@ -532,6 +536,8 @@ LEXICON += [
         r"giving (?:away )?(?:all )?(?:of )?(?:her|his|my|their) (?:\w+ )?(?:jewelry|stuff|things|belongings|possessions|guns?|valuables|prized \w+)(?: away)?",
         r"(?:saying|said|says|texting|texted|writing|wrote|written) (?:her |his |my )?goodbyes? (?:to )?(?:everyone|everybody|all of (?:us|them)|(?:the|my|her|his) (?:family|kids|children|friends))",
         r"goodbye (?:letter|note|texts?|messages?)", r"(?:stockpil\w+|hoard\w+) (?:up )?(?:all )?(?:my|his|her) \w+",
+        r"(?:won'?t|wont|will not|not going to) be (?:around|here) (?:much longer|for (?:much )?longer|any ?more|for long)(?! (?:than|because))",
+        r"how much (?:\w+ ){0,2}(?:would be|is|it takes to be) (?:lethal|fatal|deadly|enough to (?:die|kill))", r"(?:lethal|fatal|deadly) (?:dose|amount)",
         r"(?:going|planning|plans?|plan) to (?:take|swallow) (?:them all|all of them|all (?:of )?(?:my|his|her|the) \w+|the whole bottle)",
         r"(?:have|has|had|made|making|got) a plan (?:to|for) (?:\w+ ){0,3}(?:die|dying|kill|end|overdose|od|hang|shoot|jump|do it)",
         r"(?<![a-z])si (?:with|w/|w|and|\+) (?:a )?(?:plan|intent)", r"endors\w+ (?:\w+ ){0,2}(?:si|suicidal|thoughts of)\b",
@@ -542,7 +548,7 @@ LEXICON += [
         r"no (?:le )?(?:encuentro|veo|tiene|tengo) (?:\w+ ){0,2}(?:sentido|caso|razon) (?:a |de |para )?(?:seguir|vivir|la vida)",
         r"no (?:vale|valia) la pena (?:seguir )?(?:vivir|viviendo|seguir)", r"para que seguir (?:viviendo|vivo|aqui)?",
         r"(?:quisiera|quiero|me gustaria|ojala (?:pudiera)?) (?:\w+ )?(?:desaparecer para siempre|estar muert[oa]|morirme|no despertar|no existir|no haber nacido|dormir(?:me)? y no despertar)",
-        r"desaparecer para siempre", r"no quiero (?:estar|seguir|vivir) en este mundo", r"(?:irme|salir|dejar) (?:de )?este mundo", r"regal(?:ando|o|a|ar|ado) (?:todas )?(?:sus|mis) (?:cosas|pertenencias|joyas|posesiones)",
+        r"desaparecer para siempre", r"(?:cansad[oa]|hart[oa]) de (?:vivir|la vida|estar viv[oa])", r"(?:se|me|te) quier\w+ morir", r"(?:ya no (?:aguanto|puedo)(?: mas)?,? )?(?:quiero|quisiera) que (?:todo|esto) (?:se )?(?:acabe|termine)(?: ya)?", r"(?:me siento|siento que soy|soy) (?:una )?carga (?:para|de)", r"no quiero (?:estar|seguir|vivir) en este mundo", r"(?:irme|salir|dejar) (?:de )?este mundo", r"regal(?:ando|o|a|ar|ado) (?:todas )?(?:sus|mis) (?:cosas|pertenencias|joyas|posesiones)",
         r"despid(?:iendose|iendome|io|e) de (?:todos|todo el mundo|la familia|sus hijos|mis hijos|sus amigos)", r"carta de despedida",
         r"(?:tengo|tiene) (?:un |el )?plan (?:para|de) (?:matarme|matarse|morir|quitarme|quitarse|suicid\w*|hacerlo)",
         r"(?:compre|compro|tengo|tiene) (?:una )?(?:soga|cuerda|pistola|arma)[^.]{0,40}(?:matar|ahorcar|acabar|colgar)",
@@ -588,7 +594,10 @@ LEXICON += [
         r"(?:feels?|is|seems|looks|very|so|gone) floppy",
         r"fruity (?:breath|smell\w*|odou?r)|breath (?:\w+ ){0,2}(?:smells?|smelling) (?:\w+ )?fruity", r"kussmaul",
         r"(?:sugar|glucose|bg)[^.\n]{0,20}(?<!\d)[4-9]\d\d(?!\d)[^.\n]{0,60}(?:vomit\w*|throwing up|puking|can'?t keep)",
-        r"pinpoint pupils?", r"(?:gave|given|used|administered|giving|needed) (?:\w+ ){0,2}(?:narcan|naloxone)", r"(?:narcan|naloxone) (?:was )?(?:given|administered)",
+        r"(?:barely|hardly) breath\w*", r"pinpoint pupils?",
+        r"(?:warfarin|coumadin|eliquis|apixaban|xarelto|rivaroxaban|pradaxa|dabigatran|blood thinners?|anticoag\w*|plavix|clopidogrel)[^.]{0,80}"
+        r"(?:(?:has been|is|keeps?|kept|started|been|still) bleeding|bleeding (?:won'?t|will not|for|a lot|heavily|again))",
+        r"bleeding for (?:over |more than )?(?:an hour|(?:[2-9]\d|\d{3}) min\w*|\d+ hours?)", r"(?:gave|given|used|administered|giving|needed) (?:\w+ ){0,2}(?:narcan|naloxone)", r"(?:narcan|naloxone) (?:was )?(?:given|administered)",
         r"(?:can'?t|cannot|couldn'?t|could not|won'?t) (?:wake|rouse) (?:him|her|them|my \w+)(?! (?:up )?(?:for|in time|early|on time))",
     ], history=True),
     *_cues(C.emergency_symptoms, "es", E, [
@@ -602,7 +611,9 @@ LEXICON += [
         _near(r"lengua|labios?|uvula|parpados", r"hinch\w*|cerr\w*", 3), r"(?:ronchas|urticaria)[^.]{0,80}(?:respir\w*|tragar|garganta|ahog\w*)",
         r"(?:no (?:puede|puedo)|dificultad para|le cuesta|me cuesta) (?:tragar|respirar)[^.]{0,60}(?:ronchas|urticaria|hinch\w*)",
         r"no (?:puede|puedo) tragar (?:nada|ni (?:saliva|agua))", r"(?:me|le) pic(?:o|aron) (?:una |un )?(?:abeja|avispa|avispon)[^.]{0,60}(?:hinch\w*|ronchas|respir\w*|garganta|marea\w*)",
-        r"sigue sangrando", r"no (?:deja|para) de sangrar", r"sangr\w+[^.]{0,60}no (?:para|se detiene|se le quita|se corta|deja)",
+        r"sigue sangrando", r"no (?:deja|para) de salir(?:le|me)? sangre", r"(?:se )?(?:tomo|bebio|trago) (?:medio|todo el|toda la|un|el|la) (?:frasco|bote|botella) (?:de|del)",
+        r"hinch\w+[^.]{0,40}(?:despues de|tras|por) (?:la |una |el |un )?(?:picadura|piquete|inyeccion|vacuna|pastilla|medicina|comer|mariscos|cacahuate|nueces)",
+        r"(?:picadura|piquete|pico una (?:abeja|avispa))[^.]{0,60}hinch\w*", r"no (?:deja|para) de sangrar", r"sangr\w+[^.]{0,60}no (?:para|se detiene|se le quita|se corta|deja)",
         r"escalofrios (?:muy )?(?:fuertes|intensos)|tiritando", r"pupilas (?:muy )?(?:pequenas|chiquitas|puntiformes|como punta)",
         r"(?:le )?(?:pusimos|dimos|aplicamos|pusieron|dieron|puse|di|aplique) (?:\w+ )?(?:narcan|naloxona)", r"aliento (?:a fruta|afrutado|a manzana|dulce)",
         r"no (?:siento|he sentido|ha sentido|sentimos|senti) (?:\w+ ){0,2}(?:mover(?:se)?|patear) al bebe", r"no he sentido (?:al|que el) bebe",
@@ -620,6 +631,7 @@ LEXICON += [
         r"(?:clamidia|chlamydia|gonorrea|gonococo|sifilis|vdrl|rpr|vih|hiv|hepatitis [bc]|antigeno de superficie|hbsag|vhc|tuberculosis|quantiferon|ppd|"
         r"tuberculina|helicobacter|h\.? ?pylori|vph|virus del papiloma)\b(?:(?!neg|non\b|non-|not\b|no\b)[^.\n;,]){0,40}?(?<!no )(?<!non-)(?:positiv[oa]s?|reactiv[oa]s?|detectad[oa]s?|\(\+\))",
         r"(?:positiv[oa]|reactiv[oa]) (?:para|a) (?:clamidia|gonorrea|sifilis|vih|hepatitis|tuberculosis|vph)",
+        r"(?:salio|salieron|dio|resulto) positiv[oa]s? (?:\w+ ){0,2}(?:para |a |el |la )?(?:clamidia|gonorrea|sifilis|vih|hiv|hepatitis|tuberculosis|vph)",
         r"calculos? (?:renales|en (?:el|los) rin(?:on|ones)|en la vejiga|en el ureter)", r"piedras? en (?:el rinon|los rinones|la vesicula)", r"quistes?",
         r"(?:rinon|rinones|higado|bazo|prostata|tiroides|corazon|ganglios?|utero|ovarios?) (?:\w+ )?(?:agrandad[oa]s?|aumentad[oa]s? de tamano|crecid[oa]s?)",
         r"(?:agrandamiento|crecimiento|aumento de tamano) (?:de (?:la|el|los) )?(?:prostata|higado|bazo|tiroides|corazon|ganglios)",
@@ -631,7 +643,7 @@ LEXICON += [
         r"(?:takes?|took|keeps?|kept) (?:all )?(?:of )?(?:my|her|his) (?:paychecks?|wages|salary|debit cards?|bank cards?)",
         r"(?:left|leaves|lying|sitting|lies) (?:\w+ ){0,3}in (?:soiled|dirty|wet|urine[- ]soaked) (?:diapers?|briefs|clothes|sheets|bed)",
         r"(?:nobody|no one|no-one) (?:has |had |is |was |will )?(?:been )?(?:feed\w*|fed|bath\w*|chang\w*|check\w* on|tak\w+ care of|took care of|car\w+ for|look\w* after) (?:her|him|them|the kids|grandma|grandpa|mom|dad|my \w+)",
-        r"(?:hasn'?t|haven'?t|has not|have not) been (?:fed|bathed|changed) (?:in|for)", r"(?:kids|children) (?:are )?(?:left )?(?:home )?alone (?:all day|for days|overnight)",
+        r"(?:hasn'?t|haven'?t|has not|have not) been (?:fed|bathed|changed) (?:in|for)", r"(?:doesn'?t|doesnt|does not|won'?t|wont|never) (?:\w+ )?(?:feed|bathe|change) (?:her|him|them|mom|dad|grandma|grandpa|the kids)", r"(?:kids|children) (?:are )?(?:left )?(?:home )?alone (?:all day|for days|overnight)",
         r"(?:said|says|threatened|threatens) (?:\w+ ){0,2}(?:he|she|they)(?:'?d| would| will|'?ll) kill (?:me|her|him|us)",
     ]),
     *_cues(C.abuse, "es", U, [
