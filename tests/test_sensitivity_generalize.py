@@ -183,6 +183,8 @@ NEGATIVE: list[tuple[str, str, str, str]] = [
     ("acute", "zh", "宝宝两个月大，今天打疫苗，没有发烧。", "emergency_symptoms"),
     ("ingestion", "zh", "降压药一天吃一次还是两次？", "emergency_symptoms"),
     ("suicide", "es", "Estoy cansada de esperar la cita.", "self_harm"),
+    ("result", "en", "HBsAg: nonreactive   HIV 1/2 Ag/Ab: nonreactive   Hep C Ab: nonreactive", "abnormal_result"),
+    ("acute", "en", "Please cancel the 12 week visit, I lost the baby last week and the bleeding has stopped.", "emergency_symptoms"),
 ]
 
 

@@ -397,6 +397,9 @@ _PREG_FLUID = re.compile(r"(?<![a-z])(?:water (?:broke|has broken)|leaking (?:cl
                          r"vo oi|ri oi|chay nuoc oi|(?:se me |me )?(?:salio|sale|salia|esta saliendo) (?:\w+ ){0,2}(?:agua|liquido)|ra nuoc (?:o )?(?:am dao|nhieu|o duoi|lien tuc)|ri nuoc)(?![a-z])|破水|羊水(?:破|流)|(?:下面|阴道)(?:\w{0,3})(?:流水|流出水|漏水|流出液体)")
 
 
+_PREG_SIGN_STOPPED = re.compile(r"^\s*(?:has|had|is|was)?\s*(?:\w+\s+)?(?:stopped|slowed|gone|resolved|se (?:quito|detuvo|paro)|ya (?:paro|se quito)|da (?:het|cam|ngung))|^[^。]{0,4}(?:停了|止住|没有了)")
+
+
 def _pregnancy_warning_findings(view: MatchingView, lview: str, findings: list[SensitivityFinding]) -> list[SensitivityFinding]:
     """Bleeding or leaking fluid in a pregnancy, or a severe-range pressure (>= 160/110) in one: an
     obstetric emergency until a person says otherwise."""
@@ -405,6 +408,8 @@ def _pregnancy_warning_findings(view: MatchingView, lview: str, findings: list[S
     out = []
     for rx, cue in ((_PREG_BLEEDING, "pregnancy+bleeding"), (_PREG_FLUID, "pregnancy+fluid")):
         for m in rx.finditer(lview):
+            if _PREG_SIGN_STOPPED.match(lview[m.end():m.end() + 40]):
+                continue  # "the bleeding has basically stopped": a past sign, not a current one
             if _context(Cue(C.emergency_symptoms, "en", cue, E, True), lview, m.start(), m.end()) == "current":
                 out.append(SensitivityFinding(category=C.emergency_symptoms, span=view.make_span(m.start(), m.end()), cue=cue,
                                               language="any", urgency_floor=E))
@@ -624,12 +629,12 @@ LEXICON += [
     *_cues(C.abnormal_result, "en", U, [
         r"(?:chlamydia|gonorrh\w*|n\.? ?gonorrhoeae|c\.? ?trachomatis|ct/ng|ng/ct|trichomon\w*|syphilis|rpr|vdrl|treponem\w*|fta-?abs|tp-?pa|hiv(?:-?1)?(?:/2)?|"
         r"hbsag|hepatitis b surface (?:antigen|ag)|hep b surface (?:antigen|ag)|hbv dna|hcv|hepatitis c|hep c|quantiferon|igra|t-?spot|ppd|tuberculin|mantoux|"
-        r"tb (?:skin )?test|h\.? ?pylori|c\.? ?diff\w*|mrsa)\b(?:(?!neg|non\b|non-|not\b|no\b)[^.\n;,]){0,40}?(?<!non-)(?<!non )(?<!not )(?<!no )(?:positive|reactive|detected|\(\+\)|pos\b)",
+        r"tb (?:skin )?test|h\.? ?pylori|c\.? ?diff\w*|mrsa)\b(?:(?!neg|non\b|non-|not\b|no\b)[^.\n;,]){0,40}?(?<![a-z-])(?<!non )(?<!not )(?<!no )(?:positive|reactive|detected|\(\+\)|pos\b)",
         r"(?:tested|tests|test|came back|screened) (?:\w+ ){0,2}positive for", r"(?:reactive|positive) (?:\w+ ){0,2}(?:rpr|vdrl|hiv|syphilis|hepatitis|hcv|hbsag)",
     ], history=True),
     *_cues(C.abnormal_result, "es", U, [
         r"(?:clamidia|chlamydia|gonorrea|gonococo|sifilis|vdrl|rpr|vih|hiv|hepatitis [bc]|antigeno de superficie|hbsag|vhc|tuberculosis|quantiferon|ppd|"
-        r"tuberculina|helicobacter|h\.? ?pylori|vph|virus del papiloma)\b(?:(?!neg|non\b|non-|not\b|no\b)[^.\n;,]){0,40}?(?<!no )(?<!non-)(?:positiv[oa]s?|reactiv[oa]s?|detectad[oa]s?|\(\+\))",
+        r"tuberculina|helicobacter|h\.? ?pylori|vph|virus del papiloma)\b(?:(?!neg|non\b|non-|not\b|no\b)[^.\n;,]){0,40}?(?<![a-z-])(?<!no )(?:positiv[oa]s?|reactiv[oa]s?|detectad[oa]s?|\(\+\))",
         r"(?:positiv[oa]|reactiv[oa]) (?:para|a) (?:clamidia|gonorrea|sifilis|vih|hepatitis|tuberculosis|vph)",
         r"(?:salio|salieron|dio|resulto) positiv[oa]s? (?:\w+ ){0,2}(?:para |a |el |la )?(?:clamidia|gonorrea|sifilis|vih|hiv|hepatitis|tuberculosis|vph)",
         r"calculos? (?:renales|en (?:el|los) rin(?:on|ones)|en la vejiga|en el ureter)", r"piedras? en (?:el rinon|los rinones|la vesicula)", r"quistes?",
