@@ -136,10 +136,10 @@ ZH: list[tuple[str, str, bool, list[str]]] = [
         r"不让(?:我|她|他)(?:出门|见人|工作)", r"乱摸", r"摸(?:我|她|他)的?(?:私处|下体)",
     ]),
     ("pregnancy", "R", False, [
-        r"(?:\d+|[一二三四五六七八九十]+)(?:周|个月)(?:大)?的?(?:身孕|孕)", r"B超(?:\w{0,4})胎", r"大排畸", r"唐筛", r"糖耐", r"助产", r"月子",
+        r"(?:\d+|[一二三四五六七八九十]+)(?:周|个月)(?:大)?的?(?:身孕|孕)", r"b超(?:\w{0,4})胎", r"大排畸", r"唐筛", r"糖耐", r"助产", r"月子",
         r"怀孕", r"妊娠", r"怀上了", r"有了身孕", r"有(?:了)?宝宝", r"孕(?:\d+|[一二三四五六七八九十]+)(?:周|个?月)", r"孕周", r"孕妇", r"孕期", r"早孕", r"孕吐",
         r"(?:月经|例假|大姨妈)(?:推迟|没来|晚了|迟了)", r"停经", r"验孕", r"两条(?:杠|线)", r"预产期", r"产检", r"产后", r"坐月子", r"哺乳", r"母乳喂养",
-        r"喂奶", r"流产", r"小产", r"宫外孕", r"胎(?:儿|动|心|盘)", r"羊水", r"先兆子痫", r"妊娠期糖尿病", r"早产",
+        r"喂奶", r"流产", r"小产", r"宫外孕", r"胎(?:儿|动|心|盘)", r"羊水", r"先兆子痫", r"妊娠期糖尿病", r"早产", r"胎停", r"(?:孩子|宝宝|胎儿)没(?:了|保住)",
     ]),
     ("controlled_substance", "R", False, [
         r"吗啡", r"羟考酮", r"氢可酮", r"氢吗啡酮", r"芬太尼", r"美沙酮", r"丁丙诺啡", r"可待因", r"曲马多", r"他喷他多", r"哌替啶", r"杜冷丁",
@@ -158,9 +158,95 @@ ZH: list[tuple[str, str, bool, list[str]]] = [
     ]),
 ]
 
+# Second layer (issue 10c), from C-SSRS wording, poison-centre and triage phone protocols and patient
+# leaflets in each language, as flexible patterns: passive ideation ("không có tôi thì...", "再也不要醒来"),
+# means (pesticide, charcoal, rope), giving things away and farewells; a child's or an adult's accidental
+# ingestion; anaphylaxis in any order; bleeding that will not stop, obstetric and infant danger signs,
+# DKA breath, opioid overdose; imaging findings (fatty liver, stones, cysts, enlarged organs); control of
+# money and phone, starvation and neglect.
+VI += [
+    ("self_harm", "E", False, [
+        r"(?:ngu|nham mat) (?:\w+ ){0,4}(?:khong|chang) (?:bao gio |con |can |muon )?(?:\w+ )?(?:tinh|thuc) (?:day|lai)", r"khong bao gio (?:tinh|thuc) (?:day|lai)",
+        r"(?:khong co|thieu|vang) (?:toi|em|minh|con|me|bo|ba)[^.]{0,40}(?:tot hon|nhe nhang hon|nhe ganh|do kho|sung suong hon|thanh than|de tho hon|vui hon)",
+        r"(?:neu|khi) (?:toi|em|minh) (?:khong con|chet|di roi|mat di|bien mat|khong con nua)[^.]{0,30}(?:tot hon|nhe nhang|do kho|nhe ganh|thanh than)",
+        r"(?:dem |mang )?(?:cho|tang) het (?:\w+ ){0,2}(?:do dac|tai san|do dung|ky vat|trang suc)", r"(?:noi )?loi tu biet", r"thu tuyet menh",
+        r"tu biet (?:moi nguoi|gia dinh|con chau|vo con|tat ca)", r"(?:tro tan|an bai) hau su",
+        r"(?:mua|uong|giau|tich|cat|chuan bi) (?:\w+ ){0,3}(?:thuoc tru sau|thuoc diet chuot|thuoc chuot|day thung|than (?:cui|hoa) (?:de )?dot)",
+        r"ke hoach (?:\w+ ){0,3}(?:tu tu|chet|ket thuc|tu sat)", r"chan song", r"met moi (?:vi|khi) (?:phai )?song", r"song (?:qua |that )?met moi", r"thu de lai (?:cho|cua) (?:cac con|vo|chong|gia dinh|moi nguoi|bo me)", r"(?:muon|chi muon) (?:\w+ )?(?:bien mat|chet quach|chet di)(?: cho (?:xong|roi))?",
+    ]),
+    ("emergency_symptoms", "E", True, [
+        # ingestion and poisoning
+        r"nuot (?:phai |nham |mat )?(?:\w+ ){0,3}(?:vien pin|pin cuc|pin nut|pin|nam cham|dong xu)",
+        r"(?:uong|an|nuot|ngam|liem|cam) (?:phai|nham|lon|mat) (?:\w+ ){0,3}(?:thuoc|nuoc tay|thuoc tay|nuoc giat|vien giat|nuoc rua|xa phong|thuoc chuot|"
+        r"thuoc diet chuot|thuoc tru sau|dau hoa|xang|pin|nam cham|long nao|cong thuc tay|nuoc javel|javel)",
+        r"(?:uong|an|nuot) (?:\w+ ){0,3}thuoc (?:\w+ ){0,3}cua (?:ba|ong|bo|me|chong|vo|anh|chi|nguoi khac) (?:\w+ )?(?:nham|lon)",
+        r"ngo doc (?:thuoc|hoa chat|thuoc tru sau|khi|xang|ruou)", r"(?:uong|an|nuot) (?:\w+ ){0,2}(?:nuoc tay|thuoc tru sau|thuoc diet chuot|thuoc chuot|nuoc javel)",
+        r"(?:uong|cho (?:be|con|chau) uong) (?:gap doi|gap ba|qua) lieu", r"(?:uong|cho uong) (?:\w+ ){0,3}(?:2|hai) lan (?:vi|do) quen", r"uong trung (?:\w+ )?(?:thuoc|lieu)",
+        # anaphylaxis
+        r"noi (?:me day|man ngua|ban do|mang do) (?:\w+ ){0,3}(?:khap|toan) (?:nguoi|than)[^.]{0,60}(?:kho tho|kho nuot|sung|choang)",
+        r"(?:bi )?ong (?:dot|chich|cham|dam)[^.]{0,60}(?:sung|kho tho|noi me day|choang|ngat)",
+        r"(?:moi|luoi|mi mat|hong) (?:va (?:moi|luoi|mi mat|mat|hong) )?(?:\w+ )?sung (?:len|phu|to|vu|tay)",
+        # bleeding, sepsis, obstetric, infant, DKA, opioid
+        r"chay mau (?:\w+ ){0,3}(?:khong|chua) (?:cam|ngung|dung|het)", r"chay mau mai", r"(?:thuoc )?chong dong[^.]{0,80}(?:te|nga)[^.]{0,40}dau", r"(?:te|nga)[^.]{0,60}(?:dap|dung|va) (?:\w+ ){0,2}dau[^.]{0,100}(?:chong dong|loang mau)",
+        r"(?:mang thai|co thai|bau)[^.]{0,40}dau dau[^.]{0,40}(?:mo mat|nhin mo|hoa mat|dom dom)", r"ret run[^.]{0,40}(?:lu lan|lo mo|sau mo|hoa tri|tim dap nhanh|tut huyet ap)", r"(?:sot|sot cao) (?:\w+ ){0,3}(?:lu lan|lo mo|me man|noi sang)",
+        r"(?:khong|it|chua) (?:thay|cam thay|cam nhan) (?:\w+ )?thai (?:may|dap|dong|cu dong)", r"thai (?:may|dap|dong|cu dong) (?:rat )?(?:it|yeu|giam)",
+        r"bo bu", r"(?:bu|an) kem (?:\w+ ){0,4}(?:sot|li bi|lu du|ngu nhieu)", r"li bi", r"(?:be|tre|con|chau) (?:\w+ ){0,3}lu du", r"mem nhun",
+        r"dong tu (?:co )?(?:nho|co nho|dau dinh ghim|nhu dau kim)", r"(?:tiem|xit|cho dung|dung) (?:\w+ )?(?:narcan|naloxone)",
+        r"hoi tho (?:co )?(?:mui )?(?:trai cay|tao|ngot|mui ceton)", r"dot ngot (?:\w+ ){0,3}(?:di khong vung|mat thang bang|nhin mo|mat thi luc|nhin doi)",
+    ]),
+    ("abnormal_result", "U", True, [
+        r"thieu mau", r"gan nhiem mo", r"soi (?:than|mat|tui mat|ong mat|niem|bang quang|tiet nieu|san)", r"(?:u nang|nang (?:gan|than|buong trung|tuyen giap|vu|thuy|giap|keo|nuoc))",
+        r"(?:thay|phat hien) nang", r"(?:gan (?:lach )?to|lach to|bong tim to|tuyen giap to|hach to|tuyen tien liet (?:\w+ )?(?:to|phi dai)|phi dai|tang kich thuoc)",
+        r"(?:giang mai|chlamydia|lau|hiv|hbsag|viem gan [bc]|lao|quantiferon|anti-?hcv)(?:(?!am tinh|khong)[^.\n;,]){0,30}(?:duong tinh|\(\+\)|phan ung)",
+    ]),
+    ("abuse", "U", False, [
+        r"(?:luc|kiem tra|giu|tich thu|dap vo|dap|nem) (?:\w+ ){0,1}dien thoai (?:cua )?(?:toi|em|ba|me|co ay|chi ay)",
+        r"(?:chong|vo|ban trai|con trai|con gai|anh ta|ong ta|ba ta|no)[^.]{0,20}(?:giu|lay|cam|tich thu|quan|tieu) (?:het |toan bo )?(?:tien|luong|the ngan hang|luong huu)",
+        r"bi bo doi", r"bo (?:\w+ )?doi (?:ca ngay|nhieu ngay|may ngay)", r"(?:khong ai|chang ai) (?:cho an|cham soc|ve sinh|tam rua|thay ta|lo)",
+        r"de (?:\w+ )?(?:mot minh|o nha mot minh) (?:\w+ ){0,3}(?:ca ngay|nhieu ngay|khong co gi an)", r"(?:bop|siet) co (?:toi|em|chau|ba|me)",
+        r"doa (?:se )?(?:giet|danh chet)",
+    ]),
+]
+
+ZH += [
+    ("self_harm", "E", False, [
+        r"(?:再也|永远)(?:不要|不想|别|不)(?:再)?醒", r"睡(?:着|过去)(?:\w{0,6})(?:不要|不想|别|不)(?:再)?醒",
+        r"没有我[^。；！？\n]{0,12}(?:更好|更轻松|轻松|好过|解脱)", r"我(?:死了|不在了|走了|消失了)[^。；！？\n]{0,12}(?:更好|更轻松|轻松|解脱)",
+        r"不想(?:再)?(?:待|留|活)在这个世界", r"(?:想|希望)(?:永远)?消失", r"永远消失", r"(?:继续|活)下去(?:\w{0,4})(?:没有|没)(?:意义|意思)",
+        r"(?:东西|物品|财产|首饰)(?:\w{0,2})(?:都|全)?(?:送人|送给|送掉|分给)", r"(?:写|留)(?:了|好|下)?(?:遗书|遗言)", r"(?:交代|安排)(?:好)?后事",
+        r"(?:买|准备|藏|存)(?:了|好)?(?:\w{0,3})(?:农药|老鼠药|百草枯|敌敌畏|绳子|木炭|炭)", r"(?:喝|吃)农药", r"烧炭",
+        r"(?:计划|打算)(?:\w{0,6})(?:自杀|结束生命|去死)", r"我(?:\w{0,2})(?:是|成了)(?:\w{0,4})(?:负担|拖累|累赘)", r"不想(?:再)?撑", r"活着(?:太|好|真)?累", r"想(?:去)?死",
+        r"(?:安眠药|药|药片)(?:都|全)?(?:存|攒|囤|藏)(?:起来|了)", r"(?:不如|还不如)(?:走了|消失)",
+    ]),
+    ("emergency_symptoms", "E", True, [
+        r"误(?:吞|服|食|喝|吃)", r"吃错(?:了)?药", r"(?:吞|吃|咽)(?:了|下)?(?:\w{0,6})(?:纽扣电池|电池|磁铁|磁珠|吸铁石)",
+        r"(?:喝|吃|舔|咬|吞)(?:了|到|下)?(?:\w{0,5})(?:漂白(?:水|剂)|84消毒液|消毒(?:水|液)|洗衣(?:液|凝珠|球|粉)|洗洁精|清洁剂|洁厕(?:灵|剂)|"
+        r"农药|老鼠药|杀虫剂|除草剂|汽油|煤油|防冻液)",
+        r"(?:吃|吞|喝)(?:了|下)?(?:\w{0,4})(?:奶奶|爷爷|外婆|外公|大人|妈妈|爸爸|别人|老公|老婆|丈夫|妻子)的(?:\w{0,6})(?:药|片)",
+        r"偷吃(?:了)?(?:\w{0,6})(?:药|片)", r"(?:洗衣(?:液|凝珠|球)|洗洁精|漂白|消毒(?:水|液)|清洁剂|洁厕|农药|老鼠药|杀虫剂|纽扣电池|电池|磁铁|磁珠)(?:\w{0,6})(?:咬破|吃了|吞了|喝了|舔了|进嘴|放进嘴)",
+        r"(?:怀孕|孕)[^。]{0,20}头(?:很|非常|特别)?(?:痛|疼)[^。]{0,20}(?:模糊|冒金星|看不清|眼花)", r"(?:吃|吞)(?:了|下)?(?:一把|一整瓶)(?:\w{0,3})药",
+        r"(?:喉咙|喉头|嗓子)(?:(?!不|没|无)\w){0,3}(?:发紧|紧|堵|肿得|肿起来|快要?封)", r"(?:舌头|嘴唇)(?:(?!不|没|无)\w){0,5}(?:肿|发麻)", r"(?:蜂|蜜蜂|马蜂|黄蜂)(?:\w{0,3})(?:蛰|叮|蜇)(?:[^。]{0,20})(?:肿|疹|喘|呼吸|头晕)",
+        r"全身(?:\w{0,3})(?:起|出)?(?:疹子|荨麻疹|风团|红疹)(?:[^。]{0,20})(?:喘|呼吸|喉咙|嗓子|头晕)",
+        r"(?:宝宝|婴儿|新生儿|(?:\d+|[一二三两四五六])(?:天|周|个?月)大)[^。]{0,20}(?:不吃奶|拒奶|吃奶(?:很)?少|不肯吃奶|没精神|精神(?:很)?差|蔫|软绵绵|嗜睡|一直睡)",
+        r"瞳孔(?:\w{0,3})(?:很小|针尖|缩小)", r"(?:打|用|喷|给)(?:了)?(?:\w{0,3})纳洛酮", r"烂苹果味", r"(?:呼吸|口气|嘴里)(?:有|带)(?:\w{0,3})(?:水果|烂苹果)味",
+        r"(?:发烧|发热|高烧)(?:\w{0,6})(?:寒战|发抖|打寒颤)|(?:寒战|发抖|打寒颤)(?:\w{0,6})(?:发烧|发热|高烧)",
+        r"(?:感觉不到|没(?:有)?感觉到|摸不到)胎动", r"(?:叫|喊|摇|拍)(?:[^。，]{0,10})(?:很多次|好几次|几次|半天)(?:才)?(?:\w{0,3})(?:睁|醒|有反应)",
+        r"(?:不小心|重复|多)(?:\w{0,6})(?:吃|服)(?:了)?(?:两次|两遍|双倍|双份)|(?:吃|服)(?:了)?双倍|重复(?:吃|服)(?:了)?(?:\w{0,4})药|多吃了(?:\w{0,3})(?:药|片|粒)|多吃了(?:一|两|几)(?:次|顿|遍|片|粒)", r"突然(?:\w{0,4})(?:走路不稳|站不稳|看不见|看不清|视力模糊|重影)",
+        r"(?:流血|出血)(?:\w{0,6})(?:止不住|停不下来|不止)",
+    ]),
+    ("abnormal_result", "U", True, [
+        r"脂肪肝", r"(?:胆囊|肾|输尿管|膀胱|胆管)(?:\w{0,3})结石", r"(?:见|提示|发现|有)(?:\w{0,3})结石", r"(?:肝|肾|卵巢|甲状腺|胰腺|附件|脾)(?:\w{0,6})囊肿",
+        r"(?:肝|脾|心影|心脏|甲状腺|前列腺|淋巴结|肾)(?:\w{0,3})(?:增大|肿大)", r"(?:肝|脾)大", r"贫血",
+    ]),
+    ("abuse", "U", False, [
+        r"(?:查|翻|监控|没收|摔|砸)(?:\w{0,2})(?:我|她|他)的?手机", r"没人给(?:\w{0,2})(?:饭|吃的|水|喝的|药|换)", r"(?:挨饿|饿了(?:好几|几)天)", r"(?:钱|工资|退休金|养老金|低保|存款|银行卡)(?:\w{0,3})(?:都|全)?(?:被)?(?:拿走|抢走|扣着|扣了|花光|取走|控制)",
+        r"(?:一个人|独自)(?:\w{0,6})(?:没人管|没人照顾|没饭吃)", r"(?:掐|勒)(?:住)?(?:我|她|他)的?(?:脖子|喉咙)", r"(?:说|威胁)(?:\w{0,4})要?(?:杀了|弄死|打死)(?:我|她|他)",
+    ]),
+]
+
 # Context triggers (on the same views). A negation suppresses a cue within its clause, after it and
 # close enough; history suppresses emergency symptoms and results; family history suppresses all.
-VI_NEGATION = (r"(?:khong|ko|chang|chua|khong con|khong he|khong co|khong bi|khong thay|am tinh|binh thuong|khong phai)")
+VI_NEGATION = (r"(?:phu nhan|phu dinh|khong|ko|chang|chua|khong con|khong he|khong co|khong bi|khong thay|am tinh|binh thuong|khong phai)")
 VI_NEGATION_AFTER = r"^(?:(?!nhung)[^.;\n]){0,20}?(?:am tinh|binh thuong|khong phat hien)"
 VI_HISTORY = r"(?:(?<!sinh )nam (?:19|20)\d\d|tuan truoc|thang truoc|tien su|truoc day|hoi truoc|nam ngoai|da tung|cach day \w+ (?:nam|thang)|nhieu nam truoc|luc truoc|ngay xua|da khoi|benh cu)"
 VI_FAMILY = r"(?:tien su gia dinh|gia dinh (?:co|toi co) (?:nguoi|ai)|(?:bo|cha|me|ong|ba|anh|chi|em) (?:toi |em )?(?:da )?(?:mat|qua doi|chet) vi)"
@@ -168,5 +254,5 @@ VI_CLAUSE_BREAK = r"(?:\bnhung\b|\btuy nhien\b|\bma\b|\bcon\b(?= \w+ (?:thi|bi))
 ZH_NEGATION = r"(?:没有|没|无|否认|不|未|并无|未见|未发现|排除|阴性|不再|已经不|已不)"
 ZH_NEGATION_AFTER = r"^[^。；\n]{0,8}?(?:阴性|正常|未见|没有|无|已排除|排除)"
 ZH_HISTORY = r"(?:(?<!生于)(?:19|20)\d\d年(?![^，。；]{0,6}生)|上周|上个月|上次|既往|以前|之前|曾经|曾|过去|病史|多年前|去年|几年前|早年|已治愈|已经好了)"
-ZH_FAMILY = r"(?:家族史|家族中|家里(?:有人|人)|(?:父亲|母亲|爸爸|妈妈|爷爷|奶奶|外公|外婆|哥哥|姐姐)(?:生前|去世|死于|因\w{0,6}去世))"
+ZH_FAMILY = r"(?:家族史|家族中|家里有人|家里人(?:也|都)?(?:有|得过|患)|(?:父亲|母亲|爸爸|妈妈|爷爷|奶奶|外公|外婆|哥哥|姐姐)(?:生前|去世|死于|因\w{0,6}去世))"
 ZH_CLAUSE_BREAK = r"(?:但是|但|可是|不过|然而|却)"
