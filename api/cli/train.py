@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Annotated
 
 import typer
@@ -36,3 +38,9 @@ def train_intake(
     echo(f"registered intake model {clf.version} ({clf.meta.data_source}); cross-fitted auto rate "
          f"{report.get('auto_rate', 0):.3f} with error upper bound {report.get('upper95', 1):.3f}; "
          "running workers use it from their next item")
+    thresholds = clf.meta.params.get("auto_thresholds")
+    if thresholds:
+        # Rounded up, so the printed value never auto-routes an item the chosen one would not.
+        shown = {k: math.ceil(v * 1000) / 1000 for k, v in sorted(thresholds.items())}
+        echo("its auto-routing thresholds (a unit's policy min_confidence; models/governance.py "
+             f"INTAKE_MIN_CONFIDENCE for new units): {json.dumps(shown)}")
