@@ -3,7 +3,7 @@ and the same suggestion builder, agents.intake.build_triage_suggestion, routed b
 on labelled inbound items: DESIGN.md's JSON Lines format, text or a fax file through OCR.
 
 Which model: by default the registered model the service would load (`handoff train intake`); with
-the `retrain` option, one trained afresh (on the written corpus w1..w5 and template augmentation, or
+the `retrain` option, one trained afresh (on the written corpus's training authors and template augmentation, or
 on the synthetic family only for a small smoke run). Which items: `--data FILE`, or by default the
 team's written development test set (author w6 of evals/corpus/written, never trained on); the
 synthetic held-out template family is an option (`dataset=synthetic`) and decides nothing.
@@ -517,11 +517,12 @@ def card_attributes(m: dict[str, float], data: dict, model: IntakeClassifier) ->
         "decision_role": "Augments: routine items may be auto-filed; everything else is reviewed by a person.",
         "out_of_scope": "Clinical decision-making; languages other than English, Spanish, Vietnamese and Chinese; documents "
                         "of other care settings.",
-        "known_risks": "Trained on about 2,000 hand-written items by five authors (plus template augmentation); a new "
-                       "clinic's senders write differently again (measured across authors: the development test set is a "
-                       "sixth author). The embedding model is English-centred; Vietnamese and Chinese rely on character "
+        "known_risks": f"Trained on {model.meta.n_train} items: "
+                       f"{len(model.meta.params.get('authors') or []) or 'several'} hand-written corpus authors plus "
+                       "template augmentation; a new clinic's senders write differently again (measured across authors: the development test set is "
+                       "another author, w6). The embedding model is English-centred; Vietnamese and Chinese rely on character "
                        "n-grams and the rule detectors. OCR errors on real faxes.",
-        "inclusion_exclusion": "Hand-written items of evals/corpus/written (authors w1..w5; w6 held out as the development "
+        "inclusion_exclusion": "Hand-written items of evals/corpus/written (every author but w6, which is held out as the development "
                                "test set) and template items of tools/intake/synthetic_corpus.py as augmentation; no real PHI.",
         "inputs": "The document text only (cue lexicon hits, sensitivity findings, TF-IDF n-grams, MiniLM embedding). No "
                   "demographic attribute (race, ethnicity, language, sex, age, payer) is an input; language only shapes the text.",

@@ -97,7 +97,7 @@ def demo_intake(runtime: Runtime, seed: int) -> str:
     with runtime.pool.connection() as conn:
         registered = latest_head(conn, name=MODEL_NAME) is not None
     if not registered:
-        # What `handoff train intake` registers: the hand-written corpus (w1..w5) + templates (minutes;
+        # What `handoff train intake` registers: the hand-written corpus (all but w6) + templates (minutes;
         # no connection is held meanwhile).
         clf = train_service_intake(cache=runtime.settings.home / "cache" / "embeddings.npz")
         with runtime.pool.connection() as conn:
