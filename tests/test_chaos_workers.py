@@ -38,7 +38,10 @@ MESSAGES = [
     "My insurance changed in January; here is my new member ID ABC123456 for your records.",
     "I am out of my metformin and the pharmacy says they need a new prescription.",
 ]
-TRIALS = 20
+# Ten kills over twelve items (twenty took twice as long and checked nothing more): each at a random
+# point of a graph run, which is checked below, and every victim's job is taken back after its stall.
+TRIALS = 10
+MIN_MID_GRAPH = 8  # kills that must land inside a graph run (a trial waits up to 60 s for one to start)
 SEED = 11
 
 
@@ -166,6 +169,9 @@ def test_kill_minus_nine_at_random_points_loses_and_duplicates_nothing(intake_ru
     print(f"\nchaos: {figures}")
     record_property("chaos", figures)
     assert kills >= TRIALS
+    # A kill only tests something when it interrupts work in progress: the victim had written at
+    # least one checkpoint of a graph run (a worker killed while idle or starting proves nothing).
+    assert mid_graph >= MIN_MID_GRAPH, figures
     assert not losses, losses
     assert not duplicates, duplicates
     assert verify.returncode == 0, verify.stdout + verify.stderr
