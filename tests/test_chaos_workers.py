@@ -38,10 +38,8 @@ MESSAGES = [
     "My insurance changed in January; here is my new member ID ABC123456 for your records.",
     "I am out of my metformin and the pharmacy says they need a new prescription.",
 ]
-# Ten kills over twelve items (twenty took twice as long and checked nothing more): each at a random
-# point of a graph run, which is checked below, and every victim's job is taken back after its stall.
-TRIALS = 10
-MIN_MID_GRAPH = 8  # kills that must land inside a graph run (a trial waits up to 60 s for one to start)
+TRIALS = 20
+MIN_MID_GRAPH = 16  # kills that must land inside a graph run (a trial waits up to 60 s for one to start)
 SEED = 11
 
 
