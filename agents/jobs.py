@@ -10,6 +10,7 @@ import asyncio
 import logging
 import threading
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 from uuid import UUID, uuid5
 
 import procrastinate
@@ -19,9 +20,11 @@ from procrastinate.tasks import configure_task
 
 from agents.runtime import Runtime
 from models.inbound import InboundItem
-from agents.wiring import WIRING, Wiring
 from store import inbound as inbound_store
 from store import routing
+
+if TYPE_CHECKING:
+    from agents.wiring import Wiring
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +35,27 @@ app = procrastinate.App(connector=procrastinate.PsycopgConnector())
 _defer_manager = JobManager(procrastinate.SyncPsycopgConnector())
 
 _runtime: Runtime | None = None
-_wiring: Wiring = WIRING
+_wiring: Wiring | None = None
 
 
-def bind_runtime(runtime: Runtime, *, wiring: Wiring = WIRING) -> None:
-    """Give tasks run by this process their settings, pool and agent table (agents/wiring.py; called
-    by the worker's entry), sweep what a killed worker left mid-OCR, and requeue what a crash left
-    unfinished."""
+def default_wiring() -> Wiring:
+    """agents/wiring.py's table. Imported only by a process that runs jobs: it imports every agent
+    (and scikit-learn, the graph, the detectors: seconds of start-up), which a process that only
+    accepts and queues items, or refuses them at the door, never needs."""
+    from agents.wiring import WIRING
+
+    return WIRING
+
+
+def bind_runtime(runtime: Runtime, *, wiring: Wiring | None = None) -> None:
+    """Give tasks run by this process their settings, pool and agent table (agents/wiring.py unless
+    `wiring` is given; called by the worker's entry), sweep what a killed worker left mid-OCR, and
+    requeue what a crash left unfinished."""
     global _runtime, _wiring
     from tools.intake.ocr import sweep_stale_tmp
 
     _runtime = runtime
-    _wiring = wiring
+    _wiring = wiring or default_wiring()
     swept = sweep_stale_tmp(runtime.settings.tmp_dir)  # copies a killed worker left mid-OCR
     if swept:
         log.info("removed %d temporary OCR folders left by stopped workers", swept)
@@ -120,7 +132,7 @@ def process_inbound(context, item_id: str) -> None:
         if item is None:
             log.warning("process_inbound: no inbound item %s", item_id)
             return
-        handler = _wiring.inbound.get(item.channel)
+        handler = (_wiring or default_wiring()).inbound.get(item.channel)
         if handler is None:
             # Kept, and said plainly: the item waits until an agent for its channel is installed.
             inbound_store.record_inbound_event(conn, item_id=item.id, event="no_agent", detail={"channel": item.channel})
@@ -168,7 +180,7 @@ def apply_decision(decision_id: str) -> None:
     rt = _require_runtime()
     with rt.pool.connection() as conn:
         agent = routing.agent_of_decision(conn, decision_id=UUID(decision_id))
-    handler = _wiring.decisions.get(agent) if agent else None
+    handler = (_wiring or default_wiring()).decisions.get(agent) if agent else None
     if handler is None:
         log.info("apply_decision: no decision handler for agent %s; the decision stays logged", agent)
         return
@@ -233,7 +245,7 @@ def _worker_options(settings) -> dict:
 
 
 def run_worker(runtime: Runtime, *, concurrency: int = 1, wait: bool = True, queues: list[str] | None = None,
-               wiring: Wiring = WIRING) -> None:
+               wiring: Wiring | None = None) -> None:
     """Run a worker in the foreground until interrupted (or, with wait=False, until the queue is
     empty); `queues` limits it to some queues (None: every queue). At start, jobs a dead worker left
     running go back to the queue; at exit, by any path, the OCR worker processes stop with it."""
@@ -261,7 +273,7 @@ def run_worker(runtime: Runtime, *, concurrency: int = 1, wait: bool = True, que
 class InProcessWorker:
     """A worker on a background thread, for `handoff serve` and `handoff demo` on one machine."""
 
-    def __init__(self, runtime: Runtime, *, concurrency: int = 1, wiring: Wiring = WIRING):
+    def __init__(self, runtime: Runtime, *, concurrency: int = 1, wiring: Wiring | None = None):
         self._runtime = runtime
         self._wiring = wiring
         self._concurrency = concurrency

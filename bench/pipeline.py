@@ -4,6 +4,7 @@ appointments) from acceptance until every item has its outcome. Models are train
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -31,7 +32,7 @@ def prepare_clinic(url: str, home: Path, *, training: int = 800, noshow: bool = 
     and (when the code tables are there) the denial model: everything a day needs, untimed."""
     from api.cli.demo import demo_noshow, seed_demo
     from tools.intake.classifier import MODEL_NAME
-    from tools.intake.training import register_intake_classifier, train_synthetic_intake
+    from tools.intake.training import register_intake_classifier
     from tools.model_registry import latest_head
 
     rt = _runtime(url, home)
@@ -39,13 +40,21 @@ def prepare_clinic(url: str, home: Path, *, training: int = 800, noshow: bool = 
         seed_demo(rt)
         with rt.pool.connection() as conn:
             if latest_head(conn, name=MODEL_NAME) is None:
-                clf = train_synthetic_intake(n=training, seed=seed,
-                                             **({} if training >= 800 else {"augment": False, "use_embeddings": False}))
-                register_intake_classifier(conn, clf, registered_by="bench")
+                register_intake_classifier(conn, _intake_classifier(training, seed), registered_by="bench")
         # The demo clinic's patients and appointments, and the no-show model (scores tomorrow once).
         return {"noshow": demo_noshow(rt, seed) if noshow else "skipped"}
     finally:
         rt.close()
+
+
+@functools.cache
+def _intake_classifier(training: int, seed: int):
+    """The intake classifier of `training` synthetic items, trained once per bench run: every bench
+    database registers the same model (training it is untimed preparation, and took most of a quick run)."""
+    from tools.intake.training import train_synthetic_intake
+
+    return train_synthetic_intake(n=training, seed=seed,
+                                  **({} if training >= 800 else {"augment": False, "use_embeddings": False}))
 
 
 def _start_worker(url: str, home: Path, *, concurrency: int) -> subprocess.Popen:
@@ -63,6 +72,28 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _wait_started(url: str, workers: list[subprocess.Popen], *, before: int, limit_s: float = 300) -> None:
+    """Until the workers have registered with the job queue: their start-up (imports, runtime, pool)
+    is not an item's wait. A worker that exits instead is a failed bench."""
+    from store.db import connect
+
+    deadline = time.monotonic() + limit_s
+    with connect(url, autocommit=True) as conn:
+        while conn.execute(SQL.workers_started).fetchone()["n"] < before + len(workers):
+            if any(w.poll() is not None for w in workers):
+                raise RuntimeError("a worker exited during start-up")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the workers did not start within {limit_s:.0f} s")
+            time.sleep(0.1)
+
+
+def _workers_started(url: str) -> int:
+    from store.db import connect
+
+    with connect(url, autocommit=True) as conn:
+        return conn.execute(SQL.workers_started).fetchone()["n"]
 
 
 def _wait_drained(url: str, *, limit_s: float) -> float:
@@ -104,9 +135,10 @@ def _accept(url: str, home: Path, channel: str, payloads: list[bytes]) -> None:
 def bench_fax_turnaround(url: str, home: Path, *, faxes: int, interval_s: float, seed: int = 21) -> list[Figure]:
     """Faxes arrive one every `interval_s` seconds; each one's time from acceptance to its route."""
     payloads = _faxes(faxes, seed)
+    before = _workers_started(url)
     worker = _start_worker(url, home, concurrency=2)
     try:
-        time.sleep(5)  # the worker's start-up (imports, model loads) is not a fax's wait
+        _wait_started(url, [worker], before=before)
         for data in payloads:
             _accept(url, home, "fax", [data])
             time.sleep(interval_s)
@@ -137,9 +169,10 @@ def bench_clinic_day(url: str, home: Path, *, scale: float, quick: bool = False,
     msgs = msgs[:counts["messages"]]
     claims_body, claims_note = (None, "claims skipped in --quick (code tables take minutes to load)") if quick \
         else _claims(url, home, counts["claims"], seed)
+    before = _workers_started(url)
     workers = [_start_worker(url, home, concurrency=1) for _ in range(2)]
     try:
-        time.sleep(5)
+        _wait_started(url, workers, before=before)
         started = time.perf_counter()
         _accept(url, home, "fax", faxes)
         _accept(url, home, "message", msgs)

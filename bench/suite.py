@@ -39,7 +39,7 @@ class Sizes:
 
 QUICK = Sizes(appends_per_writer=20, open_items=1_000, log_rows=5_000, new_rows=50, review_iterations=20,
               vectors=2_000, vector_units=3, vector_queries=30, vector_global=True, ocr_pages=1, ocr_repeats=1,
-              ocr_scans=False, faxes=1, fax_interval_s=0, day_scale=0.004, intake_training=200)
+              ocr_scans=False, faxes=1, fax_interval_s=0, day_scale=0.002, intake_training=200)
 FULL = Sizes(appends_per_writer=500, open_items=100_000, log_rows=1_000_000, new_rows=1_000, review_iterations=500,
              vectors=1_000_000, vector_units=10, vector_queries=200, vector_global=False, ocr_pages=8, ocr_repeats=2,
              ocr_scans=True, faxes=20, fax_interval_s=10, day_scale=1.0, intake_training=200)

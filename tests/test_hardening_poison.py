@@ -31,14 +31,18 @@ def _claim(plan: str = CANARY_NAME, member: str = "QZV987654320") -> dict:
 
 
 def _run_until_final(rt, item_id, rounds: int = 8) -> list[str]:
-    """Run the worker until the item's job is done or failed (retries wait 5 s each)."""
+    """Run the worker until the item's job is done or failed; between rounds, wait until its retry is
+    due (retries wait 5 s each; the job's own scheduled time, not a fixed sleep)."""
     for _ in range(rounds):
         jobs.run_worker(rt, wait=False)
         with rt.pool.connection() as conn:
             events = [e["event"] for e in inbound_store.inbound_events(conn, item_id=item_id)]
-        if "failed" in events or "processed" in events:
-            return events
-        time.sleep(5.5)
+            if "failed" in events or "processed" in events:
+                return events
+            due = conn.execute(
+                "SELECT coalesce(max(extract(epoch FROM scheduled_at - now())), 0) AS s FROM procrastinate_jobs "
+                "WHERE queueing_lock = %s AND status = 'todo'", (f"inbound:{item_id}",)).fetchone()["s"]
+        time.sleep(min(max(float(due), 0) + 0.1, 5.5))
     return events
 
 

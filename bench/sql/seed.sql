@@ -68,6 +68,10 @@ GROUP BY i.id, i.received_at;
 SELECT count(*) AS n FROM inbound_items i
 WHERE NOT EXISTS (SELECT 1 FROM inbound_events e WHERE e.item_id = i.id AND e.event IN ('processed', 'error', 'no_agent'));
 
+-- name: workers_started
+-- Job workers that have started (procrastinate registers a worker as it begins to take jobs).
+SELECT count(*) AS n FROM procrastinate_workers;
+
 -- name: vacuum_analyze
 VACUUM ANALYZE;
 
