@@ -39,7 +39,10 @@ MESSAGES = [
     "I am out of my metformin and the pharmacy says they need a new prescription.",
 ]
 TRIALS = 20
-MIN_MID_GRAPH = 16  # kills that must land inside a graph run (a trial waits up to 60 s for one to start)
+# Kills must land inside a graph run (a trial waits up to 60 s for one to start): most of them, and at
+# least this many (a faster machine may finish the items before all trials are used).
+MIN_MID_GRAPH = 8
+MIN_MID_GRAPH_SHARE = 0.75
 SEED = 11
 
 
@@ -169,7 +172,7 @@ def test_kill_minus_nine_at_random_points_loses_and_duplicates_nothing(intake_ru
     assert kills >= TRIALS
     # A kill only tests something when it interrupts work in progress: the victim had written at
     # least one checkpoint of a graph run (a worker killed while idle or starting proves nothing).
-    assert mid_graph >= MIN_MID_GRAPH, figures
+    assert mid_graph >= MIN_MID_GRAPH and mid_graph >= MIN_MID_GRAPH_SHARE * kills, figures
     assert not losses, losses
     assert not duplicates, duplicates
     assert verify.returncode == 0, verify.stdout + verify.stderr
