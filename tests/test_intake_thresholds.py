@@ -61,3 +61,16 @@ def test_the_written_corpus_has_every_author_and_language():
     assert len(items) >= 1500
     assert {i.group.get("language") for i in items} == {"en", "es", "vi", "zh"}
     assert {i.meta["author"] for i in items} == {"w1", "w2", "w3", "w4", "w5"}
+
+
+def test_every_corpus_author_but_the_dev_set_trains_and_none_is_a_clear_error(tmp_path):
+    from tools.intake.training import DEV_AUTHORS, TRAIN_AUTHORS, CorpusError, corpus_authors, training_set
+
+    assert {"w1", "w2", "w3", "w4", "w5", "w8", "w9"} <= set(TRAIN_AUTHORS) and not set(DEV_AUTHORS) & set(TRAIN_AUTHORS)
+    for author in ("w2", "w10", "w6", "notes"):
+        (tmp_path / author).mkdir()
+    for author in ("w2", "w10", "w6"):
+        (tmp_path / author / "b1.jsonl").write_text("")
+    assert corpus_authors(tmp_path) == ("w2", "w10")  # a folder without batch files is not an author
+    with pytest.raises(CorpusError, match="no hand-written corpus"):
+        training_set(authors=corpus_authors(tmp_path / "absent"), root=tmp_path / "absent", n_templates=0)

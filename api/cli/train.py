@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import cli_runtime, echo
+from api.cli.common import UserError, cli_runtime, echo
 
 app = typer.Typer(help="Train and register local models.", no_args_is_help=True)
 
@@ -23,15 +23,18 @@ def train_intake(
 ) -> None:
     """Train the intake models on the hand-written corpus (+ template augmentation and reviewers' decisions), and register them."""
     from store import intake as intake_store
-    from tools.intake.training import register_intake_classifier, train_service_intake
+    from tools.intake.training import CorpusError, register_intake_classifier, train_service_intake
 
     with cli_runtime() as rt:
         extra = []
         if with_reviews:
             with rt.pool.connection() as conn:
                 extra = intake_store.reviewed_parts(conn)
-        clf = train_service_intake(include_dev=include_dev, n_templates=templates, seed=seed, extra=extra,
-                                   cache=rt.settings.home / "cache" / "embeddings.npz")
+        try:
+            clf = train_service_intake(include_dev=include_dev, n_templates=templates, seed=seed, extra=extra,
+                                       cache=rt.settings.home / "cache" / "embeddings.npz")
+        except CorpusError as exc:
+            raise UserError(str(exc)) from None
         with rt.pool.connection() as conn:
             register_intake_classifier(conn, clf, registered_by="cli:train")
     report = clf.meta.params.get("auto_threshold_report", {})

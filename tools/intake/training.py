@@ -127,6 +127,9 @@ def training_set(*, authors: Sequence[str] = TRAIN_AUTHORS, n_templates: int = 6
     items (always training, weight TEMPLATE_WEIGHT) and reviewers' (text, doc_type, urgency) labels
     (always training; their sensitivity labels come from the rules, as reviewers only decide the
     doc_type and urgency)."""
+    if not authors:
+        raise CorpusError(f"no hand-written corpus under {root}: the intake models train on it (a source "
+                          "checkout has it in evals/corpus/written)")
     written = load_written(authors, root=root)
     ts = TrainingSet([], [], [], [], [], [], [], [], sorted(set(authors)), "")
     for it in written:
