@@ -58,12 +58,12 @@ def expire_leases(rt: Runtime, now: datetime) -> tuple[str, bool]:
 
 def deliver_notifications(rt: Runtime, now: datetime) -> tuple[str, bool]:
     """Send what the notification outbox holds (SMTP, webhook)."""
-    from agents.notifications import deliver_pending
+    from agents.notifications import NO_CHANNEL, deliver_pending
 
     out = deliver_pending(rt)
     line = f"{out.sent} sent, {out.failed} failed, {out.retrying} to retry"
     if out.no_channel:
-        line += f"; {out.no_channel} not sent: no channel configured (HANDOFF_SMTP_HOST or HANDOFF_NOTIFY_WEBHOOK_URL)"
+        line += f"; {out.no_channel} not sent: {NO_CHANNEL}"
     return line, bool(out.sent or out.failed or out.retrying or out.no_channel)
 
 
